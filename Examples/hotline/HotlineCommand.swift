@@ -1,0 +1,12 @@
+import ArgumentParser
+
+/// The `hotline` command: the toolkit's one executable. Each area adds its subcommands here.
+@main
+struct HotlineCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "hotline",
+        abstract: "Hotline: a public-service telephone hotline (tax service 12366 and others).",
+        subcommands: [
+        ]
+    )
+}
