@@ -7,6 +7,7 @@ struct HotlineCommand: AsyncParsableCommand {
         commandName: "hotline",
         abstract: "Hotline: a public-service telephone hotline (tax service 12366 and others).",
         subcommands: [
+            BenchCommand.self,
         ]
     )
 }
