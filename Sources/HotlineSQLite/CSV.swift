@@ -115,6 +115,16 @@ public struct CSVError: Error, Sendable, Hashable, CustomStringConvertible {
     /// What is wrong.
     public var message: String
 
+    /// Creates an error.
+    ///
+    /// - Parameters:
+    ///   - line: The 1-based line.
+    ///   - message: What is wrong.
+    public init(line: Int, message: String) {
+        self.line = line
+        self.message = message
+    }
+
     /// `line N: message`.
     public var description: String { "line \(line): \(message)" }
 }
