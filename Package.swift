@@ -15,10 +15,12 @@ let package = Package(
     products: [
         .library(name: "HotlineCore", targets: ["HotlineCore"]),
         .executable(name: "hotline", targets: ["hotline"]),
+        .library(name: "HotlineAuth", targets: ["HotlineAuth"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
     ],
     targets: [
         .target(
@@ -29,6 +31,7 @@ let package = Package(
             name: "hotline",
             dependencies: [
                 "HotlineCore",
+                "HotlineAuth",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -38,6 +41,19 @@ let package = Package(
         .testTarget(
             name: "HotlineCoreTests",
             dependencies: ["HotlineCore"],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "HotlineAuth",
+            dependencies: [
+                "HotlineCore",
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "HotlineAuthTests",
+            dependencies: ["HotlineAuth", "HotlineCore"],
             swiftSettings: strictSettings
         ),
     ],
