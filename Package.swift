@@ -15,10 +15,12 @@ let package = Package(
     products: [
         .library(name: "HotlineCore", targets: ["HotlineCore"]),
         .executable(name: "hotline", targets: ["hotline"]),
+        .library(name: "HotlineIVR", targets: ["HotlineIVR"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         .target(
@@ -29,6 +31,7 @@ let package = Package(
             name: "hotline",
             dependencies: [
                 "HotlineCore",
+                "HotlineIVR",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -38,6 +41,19 @@ let package = Package(
         .testTarget(
             name: "HotlineCoreTests",
             dependencies: ["HotlineCore"],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "HotlineIVR",
+            dependencies: [
+                "HotlineCore",
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "HotlineIVRTests",
+            dependencies: ["HotlineIVR", "HotlineCore"],
             swiftSettings: strictSettings
         ),
     ],
