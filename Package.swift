@@ -16,11 +16,13 @@ let package = Package(
         .library(name: "HotlineCore", targets: ["HotlineCore"]),
         .executable(name: "hotline", targets: ["hotline"]),
         .library(name: "HotlineAuth", targets: ["HotlineAuth"]),
+        .library(name: "HotlineIVR", targets: ["HotlineIVR"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         .target(
@@ -32,6 +34,7 @@ let package = Package(
             dependencies: [
                 "HotlineCore",
                 "HotlineAuth",
+                "HotlineIVR",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -51,9 +54,22 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        .target(
+            name: "HotlineIVR",
+            dependencies: [
+                "HotlineCore",
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "HotlineAuthTests",
             dependencies: ["HotlineAuth", "HotlineCore"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "HotlineIVRTests",
+            dependencies: ["HotlineIVR", "HotlineCore"],
             swiftSettings: strictSettings
         ),
     ],
