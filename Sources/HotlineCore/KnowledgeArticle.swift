@@ -304,3 +304,37 @@ public enum KnowledgeText {
         return Array(parts.map(String.init).filter { !$0.isEmpty }.prefix(16))
     }
 }
+
+extension KnowledgeText {
+    /// Relevance of a version for the query terms, or `nil` when a term is missing: each occurrence
+    /// counts 1 in the text, 3 in a tag and 5 in the title; shorter texts rank higher for equal counts.
+    ///
+    /// - Parameters:
+    ///   - terms: The query terms (from ``terms(of:)``).
+    ///   - title: The version's title.
+    ///   - tags: The article's tags.
+    ///   - text: The version's plain text.
+    /// - Returns: The score.
+    public static func score(terms: [String], title: String, tags: [String], text: String) -> Double? {
+        var score = 0.0
+        let tagText = tags.joined(separator: " ")
+        for term in terms {
+            let inTitle = occurrences(of: term, in: title)
+            let inTags = occurrences(of: term, in: tagText)
+            let inText = occurrences(of: term, in: text)
+            guard inTitle + inTags + inText > 0 else { return nil }
+            score += Double(5 * inTitle + 3 * inTags) + Double(inText) / (1 + Double(text.count) / 2000)
+        }
+        return score
+    }
+
+    static func occurrences(of term: String, in text: String) -> Int {
+        var count = 0
+        var range = text.startIndex..<text.endIndex
+        while let found = text.range(of: term, options: .caseInsensitive, range: range) {
+            count += 1
+            range = found.upperBound..<text.endIndex
+        }
+        return count
+    }
+}

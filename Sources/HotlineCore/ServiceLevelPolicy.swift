@@ -169,3 +169,7 @@ public struct ServiceLevelAssessment: Sendable, Hashable {
     /// The escalation level the order should have reached (0 when not overdue).
     public var escalationLevel: Int
 }
+
+/// The official business calendar counts SLA working time: working hours per weekday, public
+/// holidays off, make-up working days (调休) on.
+extension BusinessCalendar: WorkingTimeCalendar {}
