@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import HotlineCore
 
 /// The IVR interpreter for one call: a pure state machine that takes ``CallFlowEvent``s and returns
@@ -213,7 +213,7 @@ public struct CallFlowStateMachine: Sendable {
                     case (.digits, _): items.append(.digits(value.description))
                     case (_, .text(let t)):
                         if let n = Int64(t) { items.append(format == .money ? .money(fen: n) : .number(n)) }
-                        else if format == .date, let d = CalendarDay(t) { items.append(.date(d)) }
+                        else if format == .date, let d = LocalDate(t) { items.append(.date(d)) }
                         else { items.append(.text(t)) }
                     default: items.append(.text(value.description))
                     }
@@ -515,7 +515,7 @@ public struct CallFlowStateMachine: Sendable {
             arguments["taxpayerNumber"] = variables[a.taxpayerVariable]
             arguments["pin"] = variables[a.pinVariable]
             let id = nextSerial()
-            actions.append(.lookUp(LookupRequest(id: id, function: .authenticate, arguments: arguments)))
+            actions.append(.lookUp(LookupRequest(id: id, callID: callID, function: .authenticate, arguments: arguments, date: now)))
             phase = .awaitingLookup(id: id)
             return nil
         case .lookup(let l):
@@ -528,7 +528,7 @@ public struct CallFlowStateMachine: Sendable {
                 }
             }
             let id = nextSerial()
-            actions.append(.lookUp(LookupRequest(id: id, function: l.function, arguments: arguments)))
+            actions.append(.lookUp(LookupRequest(id: id, callID: callID, function: l.function, arguments: arguments, date: now)))
             phase = .awaitingLookup(id: id)
             return nil
         case .record(let r):
@@ -660,9 +660,10 @@ public struct CallFlowStateMachine: Sendable {
         if !typeAhead.isEmpty {
             phase = .awaitingDigits(timer: 0)
             let buffered = typeAhead
+            let here = position
             typeAhead = []
             for key in buffered {
-                guard case .awaitingDigits = phase, position.node == currentNode?.id, !confirming else {
+                guard case .awaitingDigits = phase, position == here, !confirming else {
                     typeAhead.append(key)
                     continue
                 }
@@ -759,7 +760,8 @@ public struct CallFlowStateMachine: Sendable {
             guard !overflow else { return nil }
             return .money(fen: product + fen)
         case .taxpayerNumber:
-            return TaxpayerKeypadNumber.normalize(digits).map { .text($0) }
+            guard let number = try? TaxpayerNumber(keypadDigits: digits) else { return nil }
+            return .text(number.value)
         }
     }
 

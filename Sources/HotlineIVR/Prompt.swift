@@ -23,7 +23,7 @@ public enum FlowValue: Sendable, Hashable, Codable, CustomStringConvertible {
     /// An amount of money in fen (分, 1/100 yuan).
     case money(fen: Int64)
     /// A calendar day.
-    case date(CalendarDay)
+    case date(LocalDate)
     /// A yes/no flag, e.g. "has arrears".
     case flag(Bool)
 
@@ -81,7 +81,7 @@ public enum PlaybackItem: Sendable, Hashable {
     /// A number to speak.
     case number(Int64)
     /// A date to speak.
-    case date(CalendarDay)
+    case date(LocalDate)
     /// Digits to speak one by one.
     case digits(String)
 }
