@@ -211,6 +211,7 @@ public struct CallFlowStateMachine: Sendable {
                     case (.number, .number(let n)), (.number, .money(let n)): items.append(.number(n))
                     case (.date, .date(let d)): items.append(.date(d))
                     case (.digits, _): items.append(.digits(value.description))
+                    case (.text, _): items.append(.text(value.description))
                     case (_, .text(let t)):
                         if let n = Int64(t) { items.append(format == .money ? .money(fen: n) : .number(n)) }
                         else if format == .date, let d = LocalDate(t) { items.append(.date(d)) }
@@ -390,11 +391,16 @@ public struct CallFlowStateMachine: Sendable {
                     completed("rejected")
                     play([a.failurePrompt], bargeIn: true, then: .enter(a.retry))
                 }
-            case .locked, .failed:
+            case .locked:
                 emit(.selfServiceUsed(SelfServiceUsed(callID: callID, function: SelfServiceFunction.authenticate.rawValue,
-                                                      outcome: result.status.rawValue)))
-                completed(result.status.rawValue)
+                                                      outcome: "locked")))
+                completed("locked")
                 play([a.lockedPrompt], bargeIn: false, then: .enter(a.onLockedOut))
+            case .failed:
+                emit(.selfServiceUsed(SelfServiceUsed(callID: callID, function: SelfServiceFunction.authenticate.rawValue,
+                                                      outcome: "failed")))
+                completed("failed")
+                enter(a.onFailure ?? a.onLockedOut)
             }
         case .lookup(let l):
             emit(.selfServiceUsed(SelfServiceUsed(callID: callID, function: l.function.rawValue,
@@ -677,6 +683,11 @@ public struct CallFlowStateMachine: Sendable {
 
     private mutating func collectKey(_ key: Character, _ c: Node.Collect) {
         if key == c.terminator {
+            if digits.isEmpty {
+                // A stray terminator before any digit (often left over from the previous entry).
+                startTimer(c.firstDigitTimeout)
+                return
+            }
             if digits.count >= c.minLength {
                 completeCollect(c)
             } else {

@@ -476,7 +476,7 @@ private struct Reader {
         "set-language": ["language", "next"],
         "set": ["variable", "value", "next"],
         "authenticate": ["taxpayer-variable", "pin-variable", "max-attempts", "failure-prompt", "locked-prompt",
-                         "next", "retry", "on-locked-out"],
+                         "next", "retry", "on-locked-out", "on-failure"],
         "lookup": ["function", "arguments", "next", "on-not-found", "on-failure"],
         "record": ["prompt", "purpose", "max-duration", "beep", "confirm-prompt", "next"],
         "enqueue": ["queue", "priority", "priority-by-category", "skills", "prompt", "after-call", "on-unavailable"],
@@ -597,7 +597,7 @@ private struct Reader {
                                        pinVariable: text("pin-variable") ?? "pin", maxAttempts: integer("max-attempts", 3),
                                        failurePrompt: text("failure-prompt"), lockedPrompt: text("locked-prompt"),
                                        next: requiredText("next"), retry: requiredText("retry"),
-                                       onLockedOut: requiredText("on-locked-out")))
+                                       onLockedOut: requiredText("on-locked-out"), onFailure: text("on-failure")))
         case "lookup":
             var arguments: [String: ValueSource] = [:]
             for (name, v) in fields["arguments"].flatMap({ mapping($0, "arguments") }) ?? [] {

@@ -315,10 +315,13 @@ extension Node {
         public var retry: String
         /// After lock-out (too many attempts here, or the provider reports the account locked).
         public var onLockedOut: String
+        /// When the provider fails (storage down); `nil`: same as `onLockedOut`, without the locked prompt.
+        public var onFailure: String?
         /// Creates the body.
         public init(taxpayerVariable: String = "taxpayerNumber", pinVariable: String = "pin",
                     maxAttempts: Int = 3, failurePrompt: String? = nil, lockedPrompt: String? = nil,
-                    next: String, retry: String, onLockedOut: String) {
+                    next: String, retry: String, onLockedOut: String, onFailure: String? = nil) {
+            self.onFailure = onFailure
             self.taxpayerVariable = taxpayerVariable
             self.pinVariable = pinVariable
             self.maxAttempts = maxAttempts

@@ -58,6 +58,8 @@ public enum SayFormat: String, Sendable, Hashable, Codable, CaseIterable {
     case date
     /// Digit by digit, e.g. a taxpayer number.
     case digits
+    /// The value as text, synthesized (e.g. the latest notice).
+    case text
 }
 
 /// One piece of a prompt as written in a flow.
