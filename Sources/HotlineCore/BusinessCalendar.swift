@@ -1,102 +1,10 @@
 public import Foundation
 
-/// A day in the civil calendar (no time, no zone), such as the holiday `2026-10-01`.
-///
-/// Encoded as the ISO 8601 date string `YYYY-MM-DD`.
-public struct CalendarDay: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
-    /// The year, e.g. 2026.
-    public var year: Int
-    /// The month, 1–12.
-    public var month: Int
-    /// The day of the month, 1–31.
-    public var day: Int
-
-    /// Creates a day from its parts (not checked; use ``init(_:)`` to parse and check text).
-    public init(year: Int, month: Int, day: Int) {
-        self.year = year
-        self.month = month
-        self.day = day
-    }
-
-    /// Parses `YYYY-MM-DD`, checking that the day exists (no 2026-02-30).
-    ///
-    /// - Parameter text: The ISO 8601 calendar date.
-    /// - Returns: `nil` when the text is not a valid date.
-    public init?(_ text: String) {
-        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
-              let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]),
-              (1...12).contains(m), d >= 1, d <= CalendarDay.daysIn(month: m, year: y) else { return nil }
-        self.init(year: y, month: m, day: d)
-    }
-
-    /// The ISO 8601 form, `YYYY-MM-DD`.
-    public var description: String {
-        let y = String(year), m = month < 10 ? "0\(month)" : "\(month)", d = day < 10 ? "0\(day)" : "\(day)"
-        return "\(y)-\(m)-\(d)"
-    }
-
-    /// The day of the week, computed without a calendar object (Zeller-style, proleptic Gregorian).
+extension LocalDate {
+    /// The day of the week (proleptic Gregorian; 1970-01-01 was a Thursday).
     public var weekday: Weekday {
-        // Days since 1970-01-01 (a Thursday).
-        let n = daysSinceEpoch
-        let index = ((n % 7) + 7 + 3) % 7  // 0 = Monday
+        let index = ((daysSinceEpoch % 7) + 7 + 3) % 7  // 0 = Monday
         return Weekday.allCases[index]
-    }
-
-    /// The next day.
-    public var next: CalendarDay { CalendarDay(daysSinceEpoch: daysSinceEpoch + 1) }
-
-    /// Days since 1970-01-01 (negative before). Algorithm from H. Hinnant's `days_from_civil`.
-    public var daysSinceEpoch: Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let mp = (month + 9) % 12
-        let doy = (153 * mp + 2) / 5 + day - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
-    }
-
-    /// The day a number of days after 1970-01-01 (H. Hinnant's `civil_from_days`).
-    ///
-    /// - Parameter daysSinceEpoch: Days since 1970-01-01.
-    public init(daysSinceEpoch: Int) {
-        let z = daysSinceEpoch + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        self.init(year: yoe + era * 400 + (m <= 2 ? 1 : 0), month: m, day: d)
-    }
-
-    static func daysIn(month: Int, year: Int) -> Int {
-        switch month {
-        case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
-        case 4, 6, 9, 11: return 30
-        default: return 31
-        }
-    }
-
-    public static func < (lhs: CalendarDay, rhs: CalendarDay) -> Bool {
-        (lhs.year, lhs.month, lhs.day) < (rhs.year, rhs.month, rhs.day)
-    }
-
-    public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        guard let day = CalendarDay(text) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
-                                                    debugDescription: "'\(text)' is not a date YYYY-MM-DD"))
-        }
-        self = day
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(description)
     }
 }
 
@@ -195,10 +103,10 @@ public struct BusinessCalendar: Sendable, Hashable, Codable {
     /// Working periods per weekday; a weekday without entries is a rest day.
     public var weeklyHours: [Weekday: [WorkingPeriod]]
     /// Public holidays (closed all day even on a weekday), with their names, e.g. `国庆节`.
-    public var holidays: [CalendarDay: String]
+    public var holidays: [LocalDate: String]
     /// Make-up working days (调休上班): rest days that are worked, and whose hours are those of the
     /// given weekday (usually the weekday whose holiday they make up for; Monday if unsure).
-    public var makeUpWorkingDays: [CalendarDay: Weekday]
+    public var makeUpWorkingDays: [LocalDate: Weekday]
 
     /// Creates a calendar.
     ///
@@ -209,8 +117,8 @@ public struct BusinessCalendar: Sendable, Hashable, Codable {
     ///   - makeUpWorkingDays: Make-up working days, with the weekday whose hours apply.
     public init(timeZoneIdentifier: String,
                 weeklyHours: [Weekday: [WorkingPeriod]],
-                holidays: [CalendarDay: String] = [:],
-                makeUpWorkingDays: [CalendarDay: Weekday] = [:]) {
+                holidays: [LocalDate: String] = [:],
+                makeUpWorkingDays: [LocalDate: Weekday] = [:]) {
         self.timeZoneIdentifier = timeZoneIdentifier
         self.weeklyHours = weeklyHours
         self.holidays = holidays
@@ -275,7 +183,7 @@ public struct BusinessCalendar: Sendable, Hashable, Codable {
     ///
     /// - Parameter day: The day.
     /// - Returns: Its kind.
-    public func kind(of day: CalendarDay) -> DayKind {
+    public func kind(of day: LocalDate) -> DayKind {
         if let name = holidays[day] { return .holiday(name) }
         if makeUpWorkingDays[day] != nil { return .makeUpWorkingDay }
         return (weeklyHours[day.weekday] ?? []).isEmpty ? .restDay : .workingDay
@@ -285,7 +193,7 @@ public struct BusinessCalendar: Sendable, Hashable, Codable {
     ///
     /// - Parameter day: The day.
     /// - Returns: Periods sorted by start.
-    public func workingPeriods(on day: CalendarDay) -> [WorkingPeriod] {
+    public func workingPeriods(on day: LocalDate) -> [WorkingPeriod] {
         if holidays[day] != nil { return [] }
         let weekday = makeUpWorkingDays[day] ?? day.weekday
         return (weeklyHours[weekday] ?? []).sorted { $0.start < $1.start }
@@ -295,13 +203,13 @@ public struct BusinessCalendar: Sendable, Hashable, Codable {
     ///
     /// - Parameter date: The instant.
     /// - Returns: The local day and minute (seconds dropped); UTC when the zone is unknown.
-    public func localTime(of date: Date) -> (day: CalendarDay, time: TimeOfDay) {
+    public func localTime(of date: Date) -> (day: LocalDate, time: TimeOfDay) {
         let offset = (TimeZone(identifier: timeZoneIdentifier) ?? TimeZone(secondsFromGMT: 0) ?? .current)
             .secondsFromGMT(for: date)
         let local = Int((date.timeIntervalSince1970).rounded(.down)) + offset
         let days = local >= 0 ? local / 86_400 : (local - 86_399) / 86_400
         let secondOfDay = local - days * 86_400
-        return (CalendarDay(daysSinceEpoch: days), TimeOfDay(hour: 0, minute: secondOfDay / 60))
+        return (LocalDate(daysSinceEpoch: days), TimeOfDay(hour: 0, minute: secondOfDay / 60))
     }
 
     /// The instant at which a local day and time happen in this calendar's zone.
@@ -310,7 +218,7 @@ public struct BusinessCalendar: Sendable, Hashable, Codable {
     ///   - day: The local day.
     ///   - time: The local time of day.
     /// - Returns: The instant.
-    public func instant(_ day: CalendarDay, _ time: TimeOfDay) -> Date {
+    public func instant(_ day: LocalDate, _ time: TimeOfDay) -> Date {
         let zone = TimeZone(identifier: timeZoneIdentifier) ?? TimeZone(secondsFromGMT: 0) ?? .current
         let naive = Double(day.daysSinceEpoch * 86_400 + time.minutes * 60)
         // Two passes settle the offset around a DST change (China has none, other zones may).
@@ -346,7 +254,7 @@ public struct BusinessCalendar: Sendable, Hashable, Codable {
                 let e = min(instant(day, period.end), end)
                 if s < e { total += e.timeIntervalSince(s) }
             }
-            day = day.next
+            day = day.adding(days: 1)
         }
         return .milliseconds(Int64((total * 1000).rounded()))
     }
@@ -369,7 +277,7 @@ public struct BusinessCalendar: Sendable, Hashable, Codable {
                 if remaining <= available { return s.addingTimeInterval(remaining) }
                 remaining -= available
             }
-            day = day.next
+            day = day.adding(days: 1)
         }
         return nil
     }

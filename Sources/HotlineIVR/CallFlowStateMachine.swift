@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import HotlineCore
 
 /// The IVR interpreter for one call: a pure state machine that takes ``CallFlowEvent``s and returns
@@ -211,9 +211,10 @@ public struct CallFlowStateMachine: Sendable {
                     case (.number, .number(let n)), (.number, .money(let n)): items.append(.number(n))
                     case (.date, .date(let d)): items.append(.date(d))
                     case (.digits, _): items.append(.digits(value.description))
+                    case (.text, _): items.append(.text(value.description))
                     case (_, .text(let t)):
                         if let n = Int64(t) { items.append(format == .money ? .money(fen: n) : .number(n)) }
-                        else if format == .date, let d = CalendarDay(t) { items.append(.date(d)) }
+                        else if format == .date, let d = LocalDate(t) { items.append(.date(d)) }
                         else { items.append(.text(t)) }
                     default: items.append(.text(value.description))
                     }
@@ -390,11 +391,16 @@ public struct CallFlowStateMachine: Sendable {
                     completed("rejected")
                     play([a.failurePrompt], bargeIn: true, then: .enter(a.retry))
                 }
-            case .locked, .failed:
+            case .locked:
                 emit(.selfServiceUsed(SelfServiceUsed(callID: callID, function: SelfServiceFunction.authenticate.rawValue,
-                                                      outcome: result.status.rawValue)))
-                completed(result.status.rawValue)
+                                                      outcome: "locked")))
+                completed("locked")
                 play([a.lockedPrompt], bargeIn: false, then: .enter(a.onLockedOut))
+            case .failed:
+                emit(.selfServiceUsed(SelfServiceUsed(callID: callID, function: SelfServiceFunction.authenticate.rawValue,
+                                                      outcome: "failed")))
+                completed("failed")
+                enter(a.onFailure ?? a.onLockedOut)
             }
         case .lookup(let l):
             emit(.selfServiceUsed(SelfServiceUsed(callID: callID, function: l.function.rawValue,
@@ -515,7 +521,7 @@ public struct CallFlowStateMachine: Sendable {
             arguments["taxpayerNumber"] = variables[a.taxpayerVariable]
             arguments["pin"] = variables[a.pinVariable]
             let id = nextSerial()
-            actions.append(.lookUp(LookupRequest(id: id, function: .authenticate, arguments: arguments)))
+            actions.append(.lookUp(LookupRequest(id: id, callID: callID, function: .authenticate, arguments: arguments, date: now)))
             phase = .awaitingLookup(id: id)
             return nil
         case .lookup(let l):
@@ -528,7 +534,7 @@ public struct CallFlowStateMachine: Sendable {
                 }
             }
             let id = nextSerial()
-            actions.append(.lookUp(LookupRequest(id: id, function: l.function, arguments: arguments)))
+            actions.append(.lookUp(LookupRequest(id: id, callID: callID, function: l.function, arguments: arguments, date: now)))
             phase = .awaitingLookup(id: id)
             return nil
         case .record(let r):
@@ -660,9 +666,10 @@ public struct CallFlowStateMachine: Sendable {
         if !typeAhead.isEmpty {
             phase = .awaitingDigits(timer: 0)
             let buffered = typeAhead
+            let here = position
             typeAhead = []
             for key in buffered {
-                guard case .awaitingDigits = phase, position.node == currentNode?.id, !confirming else {
+                guard case .awaitingDigits = phase, position == here, !confirming else {
                     typeAhead.append(key)
                     continue
                 }
@@ -676,6 +683,11 @@ public struct CallFlowStateMachine: Sendable {
 
     private mutating func collectKey(_ key: Character, _ c: Node.Collect) {
         if key == c.terminator {
+            if digits.isEmpty {
+                // A stray terminator before any digit (often left over from the previous entry).
+                startTimer(c.firstDigitTimeout)
+                return
+            }
             if digits.count >= c.minLength {
                 completeCollect(c)
             } else {
@@ -759,7 +771,8 @@ public struct CallFlowStateMachine: Sendable {
             guard !overflow else { return nil }
             return .money(fen: product + fen)
         case .taxpayerNumber:
-            return TaxpayerKeypadNumber.normalize(digits).map { .text($0) }
+            guard let number = try? TaxpayerNumber(keypadDigits: digits) else { return nil }
+            return .text(number.value)
         }
     }
 

@@ -44,7 +44,7 @@ extension Node.Kind {
         case .branch(let b): return Array(b.cases.values) + [b.otherwise]
         case .setLanguage(let s): return [s.next]
         case .setVariable(let s): return [s.next]
-        case .authenticate(let a): return [a.next, a.retry, a.onLockedOut]
+        case .authenticate(let a): return [a.next, a.retry, a.onLockedOut] + (a.onFailure.map { [$0] } ?? [])
         case .lookup(let l): return [l.next] + [l.onNotFound, l.onFailure].compactMap { $0 }
         case .record(let r): return [r.next]
         case .enqueue(let e): return [e.afterCall, e.onUnavailable].compactMap { $0 }

@@ -169,10 +169,9 @@ extension Node {
     public enum DigitValidation: String, Sendable, Hashable, CaseIterable {
         /// Any digits of the right length.
         case none
-        /// A taxpayer identification number: the 18-character unified social credit code
-        /// (GB 32100-2015) or resident identity number (GB 11643-1999), with its check character,
-        /// or a 15-digit legacy number. On the keypad, `*` stands for a letter check character
-        /// (X in an identity number).
+        /// A taxpayer number (HotlineCore's `TaxpayerNumber`): an 18-character unified social
+        /// credit code (GB 32100-2015) or resident identity number (GB 11643-1999) with a valid
+        /// check character. On the keypad, `*` stands for the check character X.
         case taxpayerNumber = "taxpayer-number"
         /// A mobile number: 11 digits starting with 1.
         case mobileNumber = "mobile-number"
@@ -316,10 +315,13 @@ extension Node {
         public var retry: String
         /// After lock-out (too many attempts here, or the provider reports the account locked).
         public var onLockedOut: String
+        /// When the provider fails (storage down); `nil`: same as `onLockedOut`, without the locked prompt.
+        public var onFailure: String?
         /// Creates the body.
         public init(taxpayerVariable: String = "taxpayerNumber", pinVariable: String = "pin",
                     maxAttempts: Int = 3, failurePrompt: String? = nil, lockedPrompt: String? = nil,
-                    next: String, retry: String, onLockedOut: String) {
+                    next: String, retry: String, onLockedOut: String, onFailure: String? = nil) {
+            self.onFailure = onFailure
             self.taxpayerVariable = taxpayerVariable
             self.pinVariable = pinVariable
             self.maxAttempts = maxAttempts

@@ -23,7 +23,7 @@ public enum FlowValue: Sendable, Hashable, Codable, CustomStringConvertible {
     /// An amount of money in fen (分, 1/100 yuan).
     case money(fen: Int64)
     /// A calendar day.
-    case date(CalendarDay)
+    case date(LocalDate)
     /// A yes/no flag, e.g. "has arrears".
     case flag(Bool)
 
@@ -58,6 +58,8 @@ public enum SayFormat: String, Sendable, Hashable, Codable, CaseIterable {
     case date
     /// Digit by digit, e.g. a taxpayer number.
     case digits
+    /// The value as text, synthesized (e.g. the latest notice).
+    case text
 }
 
 /// One piece of a prompt as written in a flow.
@@ -81,7 +83,7 @@ public enum PlaybackItem: Sendable, Hashable {
     /// A number to speak.
     case number(Int64)
     /// A date to speak.
-    case date(CalendarDay)
+    case date(LocalDate)
     /// Digits to speak one by one.
     case digits(String)
 }

@@ -1,3 +1,5 @@
+public import Foundation
+
 /// A self-service function the IVR offers (F8 queries, F9 keypad reports). Statistics of
 /// self-service use are counted per function from ``SelfServiceUsed`` events.
 public struct SelfServiceFunction: RawRepresentable, Sendable, Hashable, Codable, CustomStringConvertible {
@@ -32,16 +34,22 @@ public struct SelfServiceFunction: RawRepresentable, Sendable, Hashable, Codable
 public struct LookupRequest: Sendable, Hashable {
     /// Identifies the request; the result must carry the same id.
     public var id: Int
+    /// The call asking.
+    public var callID: String
     /// The function.
     public var function: SelfServiceFunction
     /// Arguments by name (the authenticated `taxpayer` is included when known).
     public var arguments: [String: FlowValue]
+    /// When the call asked (the interpreter's current instant), e.g. the "as of" of arrears.
+    public var date: Date
 
     /// Creates a request.
-    public init(id: Int, function: SelfServiceFunction, arguments: [String: FlowValue]) {
+    public init(id: Int, callID: String, function: SelfServiceFunction, arguments: [String: FlowValue], date: Date) {
         self.id = id
+        self.callID = callID
         self.function = function
         self.arguments = arguments
+        self.date = date
     }
 }
 
