@@ -295,12 +295,13 @@ public enum KnowledgeText {
         return (start > text.startIndex ? "…" : "") + String(text[start..<end]) + (end < text.endIndex ? "…" : "")
     }
 
-    /// Splits a query into terms: runs separated by white space and punctuation.
+    /// Splits a query into terms: runs separated by white space and punctuation (`%`, `.` and `-`
+    /// stay inside terms, so that `1%` and `2.5` are searched as written).
     ///
     /// - Parameter query: The query as typed.
     /// - Returns: Non-empty terms, at most 16.
     public static func terms(of query: String) -> [String] {
-        let parts = query.split { $0.isWhitespace || ($0.isPunctuation && $0 != "-") || $0.isSymbol }
+        let parts = query.split { $0.isWhitespace || (($0.isPunctuation || $0.isSymbol) && !"%.-".contains($0)) }
         return Array(parts.map(String.init).filter { !$0.isEmpty }.prefix(16))
     }
 }

@@ -74,8 +74,8 @@ public struct ServiceLevelPolicy: Sendable, Hashable, Codable {
         self.maximumEscalationLevel = maximumEscalationLevel
     }
 
-    /// Working days of 7.5 hours (the 09:00–12:00, 13:30–18:00 office) are the unit of the defaults.
-    private static let day = 450
+    /// Working days of 7 hours (the 09:00–12:00, 13:30–17:30 office of ``BusinessCalendar/weekdayOffice(timeZoneIdentifier:)``) are the unit of the defaults.
+    private static let day = 420
 
     /// Defaults in the spirit of 12366 service rules: consultations and queries answered within
     /// 1 working day, problem reports 2, complaints 5, reports (举报) and suggestions 10; high
