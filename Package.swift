@@ -14,6 +14,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "HotlineCore", targets: ["HotlineCore"]),
+        .library(name: "HotlineSQLite", targets: ["HotlineSQLite"]),
         .executable(name: "hotline", targets: ["hotline"]),
         .library(name: "HotlineAuth", targets: ["HotlineAuth"]),
         .library(name: "HotlineIVR", targets: ["HotlineIVR"]),
@@ -23,10 +24,20 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         .target(
             name: "HotlineCore",
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "HotlineSQLite",
+            dependencies: [
+                "HotlineCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strictSettings
         ),
         .executableTarget(
@@ -35,6 +46,7 @@ let package = Package(
                 "HotlineCore",
                 "HotlineAuth",
                 "HotlineIVR",
+                "HotlineSQLite",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -70,6 +82,11 @@ let package = Package(
         .testTarget(
             name: "HotlineIVRTests",
             dependencies: ["HotlineIVR", "HotlineCore"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "HotlineSQLiteTests",
+            dependencies: ["HotlineCore", "HotlineSQLite", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strictSettings
         ),
     ],
