@@ -94,6 +94,14 @@ public protocol WorkOrderStore: Sendable {
     /// - Returns: Up to `query.limit` orders.
     /// - Throws: A storage error.
     func workOrders(_ query: WorkOrderQuery) async throws -> [WorkOrder]
+
+    /// Orders linked to a call, recording, voicemail, fax or e-mail (for the call's screen and the
+    /// recording's page).
+    ///
+    /// - Parameter link: The linked item.
+    /// - Returns: The orders, newest first.
+    /// - Throws: A storage error.
+    func workOrders(linkedTo link: WorkOrder.Link) async throws -> [WorkOrder]
 }
 
 /// How often an article was used in calls over a period.

@@ -67,6 +67,14 @@ public actor InMemoryWorkOrderStore: WorkOrderStore {
             query.matches(order) && (query.beforeNumber.map { order.number < $0 } ?? true)
         }.sorted { $0.number > $1.number }.prefix(query.limit))
     }
+
+    /// Orders linked to an item, newest first.
+    ///
+    /// - Parameter link: The linked item.
+    /// - Returns: The orders.
+    public func workOrders(linkedTo link: WorkOrder.Link) -> [WorkOrder] {
+        orders.values.filter { $0.links.contains(link) }.sorted { $0.number > $1.number }
+    }
 }
 
 /// An in-memory ``KnowledgeBaseStore``: substring search ranked like the SQLite store (title matches
