@@ -139,6 +139,7 @@ public final class HotlineDatabase: Sendable {
                     BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
                 """)
         }
+        registerCaseworkMigrations(in: &migrator)
         return migrator
     }
 
