@@ -14,6 +14,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "HotlineCore", targets: ["HotlineCore"]),
+        .library(name: "HotlineMedia", targets: ["HotlineMedia"]),
         .executable(name: "hotline", targets: ["hotline"]),
     ],
     dependencies: [
@@ -25,10 +26,35 @@ let package = Package(
             name: "HotlineCore",
             swiftSettings: strictSettings
         ),
+        .systemLibrary(
+            name: "CSpanDSP",
+            pkgConfig: "spandsp",
+            providers: [.apt(["libspandsp-dev"])]
+        ),
+        .systemLibrary(
+            name: "CEspeakNG",
+            pkgConfig: "espeak-ng",
+            providers: [.apt(["libespeak-ng-dev"])]
+        ),
+        .target(
+            name: "HotlineMedia",
+            dependencies: [
+                "CSpanDSP",
+                "CEspeakNG",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "HotlineMediaTests",
+            dependencies: ["HotlineMedia"],
+            swiftSettings: strictSettings
+        ),
         .executableTarget(
             name: "hotline",
             dependencies: [
                 "HotlineCore",
+                "HotlineMedia",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
