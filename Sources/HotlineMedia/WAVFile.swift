@@ -1,5 +1,4 @@
 public import Foundation
-internal import CSpanDSP
 
 /// How samples are stored in a WAV file's `data` chunk.
 public enum AudioEncoding: String, Sendable, Hashable, CaseIterable, Codable {
@@ -29,8 +28,8 @@ public enum AudioEncoding: String, Sendable, Hashable, CaseIterable, Codable {
     func encodeByte(_ sample: Int16) -> UInt8 {
         switch self {
         case .pcm16: 0
-        case .alaw: linear_to_alaw(Int32(sample))
-        case .mulaw: linear_to_ulaw(Int32(sample))
+        case .alaw: G711.encodeALaw(sample)
+        case .mulaw: G711.encodeMuLaw(sample)
         }
     }
 
@@ -41,8 +40,8 @@ public enum AudioEncoding: String, Sendable, Hashable, CaseIterable, Codable {
     func decodeByte(_ code: UInt8) -> Int16 {
         switch self {
         case .pcm16: 0
-        case .alaw: alaw_to_linear(code)
-        case .mulaw: ulaw_to_linear(code)
+        case .alaw: G711.decodeALaw(code)
+        case .mulaw: G711.decodeMuLaw(code)
         }
     }
 }
