@@ -149,9 +149,11 @@ public struct CallProgressToneDetector: Sendable {
     }
 
     private func matchCadence() -> CallProgressTone? {
-        // SIT: 950, 1400, 1800 Hz runs in order, each 200–450 ms.
-        if runs.count >= 3 {
-            let last = runs.suffix(3).map { $0 }
+        // SIT: 950, 1400, 1800 Hz runs in order, each 200–450 ms (a frame or two of "off" where one
+        // frequency hands over to the next is skipped).
+        let sitRuns = runs.filter { !($0.kind == .off && $0.samples <= 2 * 160) }
+        if sitRuns.count >= 3 {
+            let last = Array(sitRuns.suffix(3))
             if last[0].kind == .sit(0), last[1].kind == .sit(1), last[2].kind == .sit(2),
                last.allSatisfy({ (200 * 8...450 * 8).contains($0.samples) }) {
                 return .specialInformation
