@@ -26,6 +26,12 @@ public struct SayError: Error, Sendable, Hashable, CustomStringConvertible {
     /// What was wrong with the value, quoting it.
     public var message: String
 
+    /// Creates an error.
+    /// - Parameter message: what was wrong, quoting the value.
+    public init(message: String) {
+        self.message = message
+    }
+
     /// The message.
     public var description: String { message }
 }

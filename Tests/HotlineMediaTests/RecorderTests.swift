@@ -88,3 +88,52 @@ import Testing
         #expect(error?.message.contains("/nonexistent-dir/call.wav") == true)
     }
 }
+
+/// A real crash: the `hotline` executable records in real time and is killed with SIGKILL mid-call.
+@Suite struct RecorderCrashTests {
+    /// The `hotline` binary built next to this test bundle (`swift build --build-tests` builds both).
+    static var hotlineBinary: URL? {
+        let testBundle = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL
+        var directory = testBundle.deletingLastPathComponent()
+        for _ in 0..<4 {
+            let candidate = directory.appendingPathComponent("hotline")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+            directory = directory.deletingLastPathComponent()
+        }
+        return nil
+    }
+
+    @Test func recordingKilledWithSIGKILLIsPlayableUpToTheLastSecond() throws {
+        guard let binary = Self.hotlineBinary else {
+            Issue.record("the hotline executable was not found next to the test bundle: run `swift build --build-tests`")
+            return
+        }
+        let directory = try TestAudio.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let url = directory.appendingPathComponent("killed.wav")
+        let child = Process()
+        child.executableURL = binary
+        child.arguments = ["media", "record-tones", "--seconds", "60", url.path]
+        child.standardOutput = FileHandle.nullDevice
+        try child.run()
+        defer { if child.isRunning { kill(child.processIdentifier, SIGKILL) } }
+
+        // Wait (at most 20 s) until at least 2.5 s have been flushed, then kill mid-second.
+        var onDisk = 0
+        for _ in 0..<400 where onDisk < 2 * 8000 {
+            Thread.sleep(forTimeInterval: 0.05)
+            onDisk = (try? WAVFile.read(url).frameCount) ?? 0
+        }
+        Thread.sleep(forTimeInterval: 0.5)
+        kill(child.processIdentifier, SIGKILL)
+        child.waitUntilExit()
+        #expect(child.terminationReason == .uncaughtSignal)
+
+        let audio = try WAVFile.read(url)
+        #expect(audio.frameCount >= 2 * 8000)
+        #expect(audio.frameCount % 8000 == 0)  // whole seconds: everything up to the last flush
+        let seconds = try runTool("/usr/bin/soxi", ["-D", url.path]).trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(Double(seconds) == Double(audio.frameCount / 8000))
+        #expect(String(DTMFDetector.detect(in: audio.channel(1)).map(\.digit)).hasPrefix("1236"))
+    }
+}
