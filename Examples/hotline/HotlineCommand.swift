@@ -9,6 +9,7 @@ struct HotlineCommand: AsyncParsableCommand {
         subcommands: [
             BenchCommand.self,
             MediaCommand.self,
+            FaxCommand.self,
         ]
     )
 }
