@@ -131,3 +131,12 @@ public final class DTMFDetector {
         return digits
     }
 }
+
+extension DigitCollector {
+    /// Adds a digit heard by the in-band detector.
+    /// - Parameter detected: the detector's report.
+    /// - Returns: the digit if it is a new keypress, `nil` if RFC 4733 already reported it.
+    public mutating func add(_ detected: DetectedDigit) -> Digit? {
+        add(detected.digit, start: detected.start, source: .inBand)
+    }
+}

@@ -50,3 +50,6 @@ public final class SpanDSPConcealer {
         plc_fillin(state, base, Int32(frame.count))
     }
 }
+
+/// `RTPReceiver<SpanDSPConcealer>` conceals lost packets with spandsp's PLC.
+extension SpanDSPConcealer: LossConcealer {}

@@ -64,3 +64,45 @@ import Testing
         #expect(Self.signalToError(frames[11], next) > 10)
     }
 }
+
+@Suite struct SpanDSPConcealerPipelineTests {
+    /// In-band DTMF sent as A-law RTP through 5 % loss and reordering, played out by `RTPReceiver`
+    /// with spandsp concealment, then detected and merged by `DigitCollector`: every digit arrives once.
+    @Test func inBandDigitsSurviveALossyRTPPathWithConcealment() throws {
+        let digits = "0123456789*#"
+        let audio = try DTMFGenerator.render(digits, level: -10, onTime: 100, offTime: 100) + [Int16](repeating: 0, count: 1600)
+        var sender = RTPSender(ssrc: 0x1234_5678, payloadType: 8)
+        var packets: [[UInt8]] = []
+        audio.withUnsafeBufferPointer { all in
+            for start in stride(from: 0, to: all.count, by: 160) {
+                var bytes: [UInt8] = []
+                sender.encodeAudio(UnsafeBufferPointer(rebasing: all[start..<start + 160]), law: .aLaw, into: &bytes)
+                packets.append(bytes)
+            }
+        }
+        let (deliveries, lost) = simulate(packets: packets, loss: 0.05, baseDelay: 160, jitter: 320, seed: 9)
+        #expect(!lost.isEmpty)
+
+        var receiver = RTPReceiver(law: .aLaw, concealer: SpanDSPConcealer())
+        let detector = DTMFDetector()
+        var collector = DigitCollector()
+        var heard = ""
+        var next = 0
+        var frame = [Int16](repeating: 0, count: 160)
+        var concealed = 0
+        for tick in 0..<(packets.count + 40) {
+            let now = Int64(tick) * 160
+            while next < deliveries.count, deliveries[next].arrival <= now {
+                _ = receiver.receive(datagram: deliveries[next].bytes, arrival: deliveries[next].arrival)
+                next += 1
+            }
+            let kind = frame.withUnsafeMutableBufferPointer { receiver.playout(into: $0) }
+            if kind == .concealed { concealed += 1 }
+            for digit in detector.process(frame) {
+                if let new = collector.add(digit) { heard.append(new.digit) }
+            }
+        }
+        #expect(concealed > 0)
+        #expect(heard == digits)
+    }
+}
