@@ -15,10 +15,14 @@ let package = Package(
     products: [
         .library(name: "HotlineCore", targets: ["HotlineCore"]),
         .executable(name: "hotline", targets: ["hotline"]),
+        .library(name: "HotlineSIP", targets: ["HotlineSIP"]),
+        .executable(name: "sip-echo", targets: ["sip-echo"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         .target(
@@ -38,6 +42,37 @@ let package = Package(
         .testTarget(
             name: "HotlineCoreTests",
             dependencies: ["HotlineCore"],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "HotlineSIP",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "sip-echo",
+            dependencies: [
+                "HotlineSIP",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Examples/sip-echo",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "HotlineSIPTests",
+            dependencies: [
+                "HotlineSIP",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
             swiftSettings: strictSettings
         ),
     ],
