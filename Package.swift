@@ -14,6 +14,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "HotlineCore", targets: ["HotlineCore"]),
+        .library(name: "HotlineMedia", targets: ["HotlineMedia"]),
         .executable(name: "hotline", targets: ["hotline"]),
         .library(name: "HotlineSIP", targets: ["HotlineSIP"]),
         .executable(name: "sip-echo", targets: ["sip-echo"]),
@@ -27,6 +28,15 @@ let package = Package(
     targets: [
         .target(
             name: "HotlineCore",
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "HotlineMedia",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "HotlineMediaTests",
+            dependencies: ["HotlineMedia"],
             swiftSettings: strictSettings
         ),
         .executableTarget(
