@@ -68,6 +68,7 @@ let package = Package(
             name: "sip-echo",
             dependencies: [
                 "HotlineSIP",
+                "HotlineMedia",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

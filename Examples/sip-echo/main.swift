@@ -1,1 +1,0 @@
-print("sip-echo")
