@@ -481,6 +481,8 @@ public final class SIPEndpoint: @unchecked Sendable {
     /// for UDP to `received` (or the sent-by host) at `rport` (or the sent-by port, or 5060).
     func responseDestination(via: Via?, source: SIPTransportAddress) -> SIPTransportAddress {
         guard source.transport == .udp, let via else { return source }
+        // rport requested (even if not yet filled in): reply to the source (RFC 3581 §4).
+        if let rport = via.rport, Int(rport) ?? source.port == source.port { return source }
         let host = via.received ?? via.host
         let port = via.rport.flatMap { Int($0) } ?? via.port ?? 5060
         if host == source.host && port == source.port { return source }

@@ -23,6 +23,11 @@ public struct SIPStreamFramer: Sendable {
     /// The number of bytes held but not yet framed.
     public var bufferedByteCount: Int { buffer.count - readIndex }
 
+    /// The first bytes held but not yet framed (to salvage headers for an error response).
+    /// - Parameter count: at most this many bytes.
+    /// - Returns: the bytes.
+    public func pendingBytes(prefix count: Int) -> [UInt8] { Array(buffer[readIndex..<min(buffer.count, readIndex + count)]) }
+
     /// Appends received bytes.
     /// - Parameter bytes: the bytes.
     public mutating func append(_ bytes: some Sequence<UInt8>) {

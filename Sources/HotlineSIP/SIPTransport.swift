@@ -140,6 +140,8 @@ final class TCPHandler: ChannelInboundHandler {
     let transport: SIPTransport
     var framer: SIPStreamFramer
     var remote: SocketAddress?
+    /// After a framing error the rest of the stream is discarded until the lingering close.
+    var failed = false
 
     init(transport: SIPTransport) {
         self.transport = transport
@@ -161,6 +163,7 @@ final class TCPHandler: ChannelInboundHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let buffer = unwrapInboundIn(data)
+        if failed { return }
         framer.append(buffer.readableBytesView)
         guard let remote else { return }
         let source = SIPTransportAddress(transport: .tcp, address: remote)
@@ -177,8 +180,13 @@ final class TCPHandler: ChannelInboundHandler {
             }
         } catch {
             // The stream cannot be framed any more: answer if possible, then close (RFC 3261 §18.3).
-            transport.rejectStream(error, bytes: [], from: source)
-            context.close(promise: nil)
+            // Close a little later, discarding input meanwhile, so the peer reads the response
+            // before the reset that closing on unread data would cause.
+            failed = true
+            transport.rejectStream(error, bytes: framer.pendingBytes(prefix: 8192), from: source)
+            framer = SIPStreamFramer(limits: transport.limits)
+            let channel = context.channel
+            context.eventLoop.scheduleTask(in: .seconds(2)) { channel.close(promise: nil) }
         }
     }
 
