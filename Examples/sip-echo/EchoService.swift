@@ -12,6 +12,7 @@ final class EchoService: @unchecked Sendable {
     let rtpLoop: any EventLoop
     let sipLoop: any EventLoop
     let ring: Bool
+    let answerDelay: Int
     let logger: Logger
     /// Pre-bound RTP sockets (touched only on the SIP loop).
     private var pool: [any Channel] = []
@@ -19,7 +20,8 @@ final class EchoService: @unchecked Sendable {
     private let poolSize = 32
     private let capabilities = AudioCapabilities(codecs: [.muLaw, .aLaw], telephoneEventPayloadType: 101)
 
-    init(host: String, sipLoop: any EventLoop, rtpLoop: any EventLoop, ring: Bool, logger: Logger) {
+    init(host: String, sipLoop: any EventLoop, rtpLoop: any EventLoop, ring: Bool, answerDelay: Int, logger: Logger) {
+        self.answerDelay = answerDelay
         self.host = host
         self.sipLoop = sipLoop
         self.rtpLoop = rtpLoop
@@ -98,8 +100,24 @@ final class EchoService: @unchecked Sendable {
                 logger.info("DTMF call=\(call.callID) digit=\(line.dropFirst(7).trimmingCharacters(in: .whitespaces)) via=INFO")
             }
         }
-        if ring { call.ring() }
-        call.answer(body: Array(body.text.utf8))
+        // Re-INVITE/UPDATE offers (hold, resume): answer again on the same port, version + 1.
+        let capabilities = self.capabilities
+        let host = self.host
+        let version = ManagedCounter()
+        call.onOffer = { _, offerBytes in
+            guard let offer = try? SessionDescription(parsing: String(decoding: offerBytes, as: UTF8.self)),
+                  let (answer, _) = try? OfferAnswer.answer(to: offer, capabilities: capabilities, address: host, port: port,
+                                                            sessionID: sessionID, sessionVersion: version.next()) else { return nil }
+            return Array(answer.text.utf8)
+        }
+        let answer = Array(body.text.utf8)
+        if answerDelay > 0 {
+            call.ring()
+            sipLoop.scheduleTask(in: .milliseconds(Int64(answerDelay))) { call.answer(body: answer) }
+        } else {
+            if ring { call.ring() }
+            call.answer(body: answer)
+        }
     }
 
     private func takeSocket() -> (any Channel)? {
@@ -150,5 +168,14 @@ final class RTPEchoHandler: ChannelInboundHandler, @unchecked Sendable {
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         // ICMP unreachable when the caller has gone: ignore.
+    }
+}
+
+/// A counter used from one event loop.
+final class ManagedCounter: @unchecked Sendable {
+    private var value: UInt64 = 0
+    func next() -> UInt64 {
+        value += 1
+        return value
     }
 }

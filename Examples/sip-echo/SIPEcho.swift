@@ -36,8 +36,11 @@ struct SIPEcho: AsyncParsableCommand {
     @Option(help: "Log level: trace, debug, info, notice, warning, error.")
     var logLevel = "info"
 
-    @Option(help: "Send 180 Ringing before 200 OK.")
+    @Flag(help: "Send 180 Ringing before 200 OK.")
     var ring = false
+
+    @Option(help: "Ring, then answer after this many milliseconds (0: answer at once).")
+    var answerAfter = 0
 
     func run() async throws {
         let level = Logger.Level(rawValue: logLevel) ?? .info
@@ -72,7 +75,7 @@ struct SIPEcho: AsyncParsableCommand {
                 authenticateInvites: authenticateInvites,
                 now: { UInt64(Date().timeIntervalSince1970) }),
             logger: logger)
-        let echo = EchoService(host: host, sipLoop: sipLoop, rtpLoop: rtpLoop, ring: ring, logger: logger)
+        let echo = EchoService(host: host, sipLoop: sipLoop, rtpLoop: rtpLoop, ring: ring, answerDelay: answerAfter, logger: logger)
         try await echo.start()
         agent.onIncomingCall = { call in echo.incoming(call) }
         agent.onRegistration = { aor, bindings in
