@@ -14,6 +14,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "HotlineCore", targets: ["HotlineCore"]),
+        .library(name: "HotlineSQLite", targets: ["HotlineSQLite"]),
         .executable(name: "hotline", targets: ["hotline"]),
         .library(name: "HotlineIVR", targets: ["HotlineIVR"]),
     ],
@@ -21,10 +22,20 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         .target(
             name: "HotlineCore",
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "HotlineSQLite",
+            dependencies: [
+                "HotlineCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strictSettings
         ),
         .executableTarget(
@@ -32,6 +43,7 @@ let package = Package(
             dependencies: [
                 "HotlineCore",
                 "HotlineIVR",
+                "HotlineSQLite",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -54,6 +66,11 @@ let package = Package(
         .testTarget(
             name: "HotlineIVRTests",
             dependencies: ["HotlineIVR", "HotlineCore"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "HotlineSQLiteTests",
+            dependencies: ["HotlineCore", "HotlineSQLite", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strictSettings
         ),
     ],

@@ -9,6 +9,10 @@ struct HotlineCommand: AsyncParsableCommand {
         subcommands: [
             BenchCommand.self,
             IVRCommand.self,
+            TaxpayersCommand.self,
+            BillsCommand.self,
+            DatabaseCommand.self,
+            DemoDataCommand.self,
         ]
     )
 }

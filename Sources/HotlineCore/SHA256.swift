@@ -92,6 +92,55 @@ enum SHA256 {
         }
     }
 
+    /// Compresses one block given as 16 big-endian words (the PBKDF2 fast path, no byte arrays).
+    static func compress(words state: inout (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32),
+                         block: UnsafeMutablePointer<UInt32>) {
+        // block has room for 64 words; the first 16 are the message.
+        for t in 16..<64 {
+            let w15 = block[t - 15], w2 = block[t - 2]
+            let s0 = rotr(w15, 7) ^ rotr(w15, 18) ^ (w15 >> 3)
+            let s1 = rotr(w2, 17) ^ rotr(w2, 19) ^ (w2 >> 10)
+            block[t] = block[t - 16] &+ s0 &+ block[t - 7] &+ s1
+        }
+        var (a, b, c, d, e, f, g, h) = state
+        roundConstants.withUnsafeBufferPointer { k in
+            for t in 0..<64 {
+                let s1 = rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)
+                let choice = (e & f) ^ (~e & g)
+                let temp1 = h &+ s1 &+ choice &+ k[t] &+ block[t]
+                let s0 = rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)
+                let majority = (a & b) ^ (a & c) ^ (b & c)
+                h = g; g = f; f = e; e = d &+ temp1
+                d = c; c = b; b = a; a = temp1 &+ s0 &+ majority
+            }
+        }
+        state = (state.0 &+ a, state.1 &+ b, state.2 &+ c, state.3 &+ d, state.4 &+ e, state.5 &+ f, state.6 &+ g, state.7 &+ h)
+    }
+
+    typealias Words = (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32)
+
+    static func tuple(_ array: [UInt32]) -> Words {
+        (array[0], array[1], array[2], array[3], array[4], array[5], array[6], array[7])
+    }
+
+    /// HMAC of a 32-byte message given as 8 words, with precomputed pad states: two compressions.
+    static func hmac32(inner: Words, outer: Words, message: Words, block: UnsafeMutablePointer<UInt32>) -> Words {
+        func load(_ words: Words) {
+            block[0] = words.0; block[1] = words.1; block[2] = words.2; block[3] = words.3
+            block[4] = words.4; block[5] = words.5; block[6] = words.6; block[7] = words.7
+            block[8] = 0x8000_0000
+            for i in 9..<15 { block[i] = 0 }
+            block[15] = (64 + 32) * 8
+        }
+        var innerState = inner
+        load(message)
+        compress(words: &innerState, block: block)
+        var outerState = outer
+        load(innerState)
+        compress(words: &outerState, block: block)
+        return outerState
+    }
+
     /// PBKDF2 with HMAC-SHA-256 (RFC 8018 §5.2).
     static func pbkdf2(password: [UInt8], salt: [UInt8], iterations: Int, length: Int) -> [UInt8] {
         let hmac = HMAC(key: password)
@@ -100,15 +149,27 @@ enum SHA256 {
         while output.count < length {
             let indexBytes: [UInt8] = [UInt8(blockIndex >> 24), UInt8(truncatingIfNeeded: blockIndex >> 16),
                                        UInt8(truncatingIfNeeded: blockIndex >> 8), UInt8(truncatingIfNeeded: blockIndex)]
-            var u = hmac.authenticate(salt + indexBytes)
-            var t = u
-            if iterations > 1 {
-                for _ in 1..<iterations {
-                    u = hmac.authenticate(u)
-                    for i in 0..<32 { t[i] ^= u[i] }
+            let first = hmac.authenticate(salt + indexBytes)
+            var u: Words = (0, 0, 0, 0, 0, 0, 0, 0)
+            withUnsafeMutableBytes(of: &u) { raw in
+                for i in 0..<8 {
+                    let word = UInt32(first[i * 4]) << 24 | UInt32(first[i * 4 + 1]) << 16
+                        | UInt32(first[i * 4 + 2]) << 8 | UInt32(first[i * 4 + 3])
+                    raw.storeBytes(of: word, toByteOffset: i * 4, as: UInt32.self)
                 }
             }
-            output += t
+            var t = u
+            if iterations > 1 {
+                let inner = tuple(hmac.innerState), outer = tuple(hmac.outerState)
+                withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { buffer in
+                    guard let block = buffer.baseAddress else { return }
+                    for _ in 1..<iterations {
+                        u = hmac32(inner: inner, outer: outer, message: u, block: block)
+                        t = (t.0 ^ u.0, t.1 ^ u.1, t.2 ^ u.2, t.3 ^ u.3, t.4 ^ u.4, t.5 ^ u.5, t.6 ^ u.6, t.7 ^ u.7)
+                    }
+                }
+            }
+            output += bytes(of: [t.0, t.1, t.2, t.3, t.4, t.5, t.6, t.7])
             blockIndex += 1
         }
         return Array(output.prefix(length))

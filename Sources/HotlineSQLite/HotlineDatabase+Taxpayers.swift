@@ -1,0 +1,301 @@
+public import Foundation
+import GRDB
+public import HotlineCore
+
+extension HotlineDatabase: TaxpayerStore {
+    static let taxpayerColumns = """
+        id, number, name, kind, enterprise_name, legal_representative, phone, phone_extension, mobile, email,
+        region, address, building, floor, room, bank_name, bank_account, category, tax_office, assigned_agent,
+        pin_hash, custom_fields
+        """
+
+    /// Reads a taxpayer from a row selected with ``taxpayerColumns``.
+    static func taxpayer(from row: Row) throws -> Taxpayer {
+        let numberText: String = row["number"]
+        let number: TaxpayerNumber
+        do { number = try TaxpayerNumber(numberText) } catch {
+            throw StorageError.corruptRecord("taxpayer \(numberText): \(error.description)")
+        }
+        func phone(_ column: String, extension extensionColumn: String? = nil) throws -> PhoneNumber? {
+            guard let digits: String = row[column] else { return nil }
+            var text = digits
+            if let extensionColumn, let ext: String = row[extensionColumn] { text += " 转 " + ext }
+            do { return try PhoneNumber(text) } catch {
+                throw StorageError.corruptRecord("taxpayer \(numberText) \(column): \(error.description)")
+            }
+        }
+        guard let kind = Taxpayer.Kind(rawValue: row["kind"]),
+              let category = Taxpayer.Category(rawValue: row["category"]) else {
+            throw StorageError.corruptRecord("taxpayer \(numberText): unknown kind or category")
+        }
+        var pinHash: PINHash?
+        if let stored: String = row["pin_hash"] {
+            do { pinHash = try PINHash(stored: stored) } catch {
+                throw StorageError.corruptRecord("taxpayer \(numberText) pin_hash: \(error.description)")
+            }
+        }
+        var custom: [String: String] = [:]
+        if let json: String = row["custom_fields"] {
+            custom = (try? JSONDecoder().decode([String: String].self, from: Data(json.utf8))) ?? [:]
+        }
+        return Taxpayer(
+            number: number, name: row["name"], kind: kind, enterpriseName: row["enterprise_name"],
+            legalRepresentative: row["legal_representative"], phone: try phone("phone", extension: "phone_extension"),
+            mobile: try phone("mobile"), email: row["email"], region: row["region"], address: row["address"],
+            building: row["building"], floor: row["floor"], room: row["room"], bankName: row["bank_name"],
+            bankAccount: row["bank_account"], category: category, taxOffice: row["tax_office"],
+            assignedAgent: row["assigned_agent"], pinHash: pinHash, customFields: custom)
+    }
+
+    static func customFieldsJSON(_ fields: [String: String]) -> String? {
+        guard !fields.isEmpty else { return nil }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return (try? encoder.encode(fields)).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    static func values(of taxpayer: Taxpayer) -> [(any DatabaseValueConvertible)?] {
+        [
+            taxpayer.number.value, taxpayer.name, taxpayer.kind.rawValue, taxpayer.enterpriseName,
+            taxpayer.legalRepresentative, taxpayer.phone?.digits, taxpayer.phone?.extension, taxpayer.mobile?.digits,
+            taxpayer.email, taxpayer.region, taxpayer.address, taxpayer.building, taxpayer.floor, taxpayer.room,
+            taxpayer.bankName, taxpayer.bankAccount, taxpayer.category.rawValue, taxpayer.taxOffice,
+            taxpayer.assignedAgent, taxpayer.pinHash?.description, customFieldsJSON(taxpayer.customFields),
+        ]
+    }
+
+    /// Inserts or replaces a taxpayer and keeps both search indexes in step, inside the caller's
+    /// transaction.
+    ///
+    /// - Returns: `true` when the record is new.
+    static func upsert(_ taxpayer: Taxpayer, in db: Database) throws -> Bool {
+        let existing = try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT \(taxpayerColumns) FROM taxpayer WHERE number = ?"),
+            arguments: [taxpayer.number.value])
+        let document = SearchDocument(taxpayer)
+        let values = StatementArguments(values(of: taxpayer))
+        let id: Int64
+        if let existing {
+            id = existing["id"]
+            let old = SearchDocument(try Self.taxpayer(from: existing))
+            try db.cachedStatement(sql: """
+                UPDATE taxpayer SET number = ?, name = ?, kind = ?, enterprise_name = ?, legal_representative = ?,
+                phone = ?, phone_extension = ?, mobile = ?, email = ?, region = ?, address = ?, building = ?, floor = ?,
+                room = ?, bank_name = ?, bank_account = ?, category = ?, tax_office = ?, assigned_agent = ?,
+                pin_hash = ?, custom_fields = ? WHERE id = ?
+                """).execute(arguments: values + [id])
+            if old != document {
+                try deleteFromIndexes(id: id, document: old, in: db)
+                try insertIntoIndexes(id: id, document: document, in: db)
+            }
+            return false
+        }
+        try db.cachedStatement(sql: """
+            INSERT INTO taxpayer (number, name, kind, enterprise_name, legal_representative, phone, phone_extension,
+            mobile, email, region, address, building, floor, room, bank_name, bank_account, category, tax_office,
+            assigned_agent, pin_hash, custom_fields) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: values)
+        id = db.lastInsertedRowID
+        try insertIntoIndexes(id: id, document: document, in: db)
+        return true
+    }
+
+    static func insertIntoIndexes(id: Int64, document: SearchDocument, in db: Database) throws {
+        try db.cachedStatement(sql: "INSERT INTO taxpayer_trigram (rowid, names, places, codes) VALUES (?, ?, ?, ?)")
+            .execute(arguments: [id, document.names, document.places, document.codes])
+        try db.cachedStatement(sql: "INSERT INTO taxpayer_gram (rowid, names, places) VALUES (?, ?, ?)")
+            .execute(arguments: [id, SearchDocument.grams(document.names), SearchDocument.grams(document.places)])
+    }
+
+    static func deleteFromIndexes(id: Int64, document: SearchDocument, in db: Database) throws {
+        try db.cachedStatement(sql: """
+            INSERT INTO taxpayer_trigram (taxpayer_trigram, rowid, names, places, codes) VALUES ('delete', ?, ?, ?, ?)
+            """).execute(arguments: [id, document.names, document.places, document.codes])
+        try db.cachedStatement(sql: """
+            INSERT INTO taxpayer_gram (taxpayer_gram, rowid, names, places) VALUES ('delete', ?, ?, ?)
+            """).execute(arguments: [id, SearchDocument.grams(document.names), SearchDocument.grams(document.places)])
+    }
+
+    static func appendEvent<E: DomainEvent>(_ event: E, at date: Date, subject: String, in db: Database) throws {
+        let recorded = try RecordedEvent(event, occurredAt: date, subject: subject)
+        try db.cachedStatement(sql: "INSERT INTO event (type, occurred_at, subject, payload) VALUES (?, ?, ?, ?)")
+            .execute(arguments: [recorded.type, recorded.occurredAt.timeIntervalSince1970, recorded.subject, recorded.payload])
+    }
+
+    /// The taxpayer with a number.
+    ///
+    /// - Parameter number: The number.
+    /// - Returns: The record, or `nil`.
+    /// - Throws: SQLite errors or ``StorageError/corruptRecord(_:)``.
+    public func taxpayer(_ number: TaxpayerNumber) async throws -> Taxpayer? {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT \(Self.taxpayerColumns) FROM taxpayer WHERE number = ?",
+                             arguments: [number.value]).map(Self.taxpayer(from:))
+        }
+    }
+
+    /// Upserts a taxpayer, its search entries and a ``TaxpayerSaved`` event in one transaction.
+    ///
+    /// - Parameters:
+    ///   - taxpayer: The record.
+    ///   - occurredAt: When.
+    /// - Returns: `true` when new.
+    /// - Throws: SQLite errors.
+    @discardableResult
+    public func save(_ taxpayer: Taxpayer, at occurredAt: Date) async throws -> Bool {
+        try await pool.write { db in
+            let created = try Self.upsert(taxpayer, in: db)
+            try Self.appendEvent(TaxpayerSaved(taxpayerNumber: taxpayer.number, created: created), at: occurredAt,
+                                 subject: taxpayer.number.eventSubject, in: db)
+            return created
+        }
+    }
+
+    /// Sets or clears a PIN hash and appends ``PINChanged``.
+    ///
+    /// - Parameters:
+    ///   - pinHash: The hash, or `nil`.
+    ///   - number: The taxpayer.
+    ///   - occurredAt: When.
+    /// - Throws: ``StorageError/taxpayerNotFound(_:)`` or SQLite errors.
+    public func setPIN(_ pinHash: PINHash?, for number: TaxpayerNumber, at occurredAt: Date) async throws {
+        try await pool.write { db in
+            try db.execute(sql: "UPDATE taxpayer SET pin_hash = ? WHERE number = ?",
+                           arguments: [pinHash?.description, number.value])
+            guard db.changesCount == 1 else { throw StorageError.taxpayerNotFound(number) }
+            try Self.appendEvent(PINChanged(taxpayerNumber: number), at: occurredAt, subject: number.eventSubject, in: db)
+        }
+    }
+
+    /// Taxpayers with this landline or mobile (indexed lookups).
+    ///
+    /// - Parameter phone: The number.
+    /// - Returns: The records, by number.
+    /// - Throws: SQLite errors.
+    public func taxpayers(withPhone phone: PhoneNumber) async throws -> [Taxpayer] {
+        try await pool.read { db in
+            try Self.fetchTaxpayers(db, sql: """
+                SELECT \(Self.taxpayerColumns) FROM taxpayer WHERE phone = ?1
+                UNION SELECT \(Self.taxpayerColumns) FROM taxpayer WHERE mobile = ?1 ORDER BY number LIMIT 100
+                """, arguments: [phone.digits])
+        }
+    }
+
+    static func fetchTaxpayers(_ db: Database, sql: String, arguments: StatementArguments) throws -> [Taxpayer] {
+        try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments).map(taxpayer(from:))
+    }
+
+    /// The number of taxpayers.
+    ///
+    /// - Returns: The count.
+    /// - Throws: SQLite errors.
+    public func taxpayerCount() async throws -> Int {
+        try await pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM taxpayer") ?? 0 }
+    }
+
+    /// A page of taxpayers in number order.
+    ///
+    /// - Parameters:
+    ///   - number: Start after this number.
+    ///   - limit: The page size.
+    /// - Returns: The records.
+    /// - Throws: SQLite errors.
+    public func taxpayers(after number: TaxpayerNumber?, limit: Int) async throws -> [Taxpayer] {
+        try await pool.read { db in
+            try Self.fetchTaxpayers(db, sql: "SELECT \(Self.taxpayerColumns) FROM taxpayer WHERE number > ? ORDER BY number LIMIT ?",
+                                    arguments: [number?.value ?? "", limit])
+        }
+    }
+
+    /// Searches taxpayers. Tiers, each bounded so that no query ranks more rows than it returns:
+    /// exact taxpayer number; exact phone or mobile; name equal to the query; name starting with
+    /// it; then full-text hits in names, in places (region, address, building/floor/room) and in
+    /// numbers and phones. Queries of one or two characters use the unigram/bigram index (or, when
+    /// they are ASCII, number and phone prefixes); longer ones the trigram index.
+    ///
+    /// - Parameters:
+    ///   - query: What the agent typed.
+    ///   - limit: The most results.
+    /// - Returns: The matches, strongest first.
+    /// - Throws: SQLite errors.
+    /// - Complexity: O(limit) index probes for every query, however many records match.
+    public func search(_ query: String, limit: Int) async throws -> [TaxpayerSearchResult] {
+        try await pool.read { db in try Self.search(query, limit: limit, in: db) }
+    }
+
+    static func search(_ raw: String, limit: Int, in db: Database) throws -> [TaxpayerSearchResult] {
+        let query = SearchQuery(raw)
+        guard limit > 0, !query.text.isEmpty else { return [] }
+        var results: [TaxpayerSearchResult] = []
+        var seen = Set<Int64>()
+        func add(_ rows: [Row], _ match: TaxpayerSearchResult.Match, check: ((Taxpayer) -> Bool)? = nil) throws {
+            for row in rows where results.count < limit {
+                let id: Int64 = row["id"]
+                guard !seen.contains(id) else { continue }
+                let taxpayer = try taxpayer(from: row)
+                if let check, !check(taxpayer) { continue }
+                seen.insert(id)
+                results.append(TaxpayerSearchResult(taxpayer: taxpayer, match: match))
+            }
+        }
+        func remaining() -> Int { limit - results.count }
+        let select = "SELECT \(taxpayerColumns) FROM taxpayer"
+
+        if let number = try? TaxpayerNumber(query.text) {
+            try add(Row.fetchAll(db.cachedStatement(sql: "\(select) WHERE number = ?"), arguments: [number.value]), .taxpayerNumber)
+        }
+        if remaining() > 0, query.isASCII, let phone = try? PhoneNumber(query.text) {
+            try add(Row.fetchAll(db.cachedStatement(sql: "\(select) WHERE phone = ?1 UNION \(select) WHERE mobile = ?1 LIMIT ?2"),
+                                 arguments: [phone.digits, remaining()]), .phone)
+        }
+        if remaining() > 0, !query.isASCII {
+            try add(Row.fetchAll(db.cachedStatement(sql: "\(select) WHERE name = ? LIMIT ?"),
+                                 arguments: [query.text, remaining()]), .text)
+            if remaining() > 0 {
+                try add(Row.fetchAll(db.cachedStatement(sql: "\(select) WHERE name > ?1 AND name < ?1 || char(1114111) ORDER BY name LIMIT ?2"),
+                                     arguments: [query.text, remaining() + seen.count]), .text)
+            }
+        }
+        if query.characterCount >= 3 {
+            let columns: [SearchColumn] = query.isDigits ? [.codes, .names, .places] : [.names, .places, .codes]
+            for column in columns where remaining() > 0 {
+                try addFullText(table: "taxpayer_trigram", column: column, expression: query.trigramExpression,
+                                verify: true, query: query, db: db, add: add, remaining: remaining)
+            }
+        } else if !query.isASCII {
+            for column in [SearchColumn.names, .places] where remaining() > 0 {
+                try addFullText(table: "taxpayer_gram", column: column, expression: query.gramExpression,
+                                verify: false, query: query, db: db, add: add, remaining: remaining)
+            }
+        } else {
+            for column in ["number", "phone", "mobile"] where remaining() > 0 {
+                try add(Row.fetchAll(db.cachedStatement(sql: "\(select) WHERE \(column) >= ?1 AND \(column) < ?1 || char(127) ORDER BY \(column) LIMIT ?2"),
+                                     arguments: [query.text, remaining() + seen.count]), .text)
+            }
+        }
+        return results
+    }
+
+    private static func addFullText(
+        table: String, column: SearchColumn, expression: String, verify: Bool, query: SearchQuery, db: Database,
+        add: ([Row], TaxpayerSearchResult.Match, ((Taxpayer) -> Bool)?) throws -> Void, remaining: () -> Int
+    ) throws {
+        // Page through index hits in rowid order; with `verify`, drop the rare trigram hits whose
+        // trigrams occur apart rather than together.
+        var after: Int64 = 0
+        let match = "{\(column.rawValue)} : \(expression)"
+        while remaining() > 0 {
+            let page = remaining() * 2 + 8
+            let ids = try Int64.fetchAll(db.cachedStatement(sql: """
+                SELECT rowid FROM \(table) WHERE \(table) MATCH ? AND rowid > ? ORDER BY rowid LIMIT ?
+                """), arguments: [match, after, page])
+            guard let last = ids.last else { return }
+            after = last
+            let placeholders = databaseQuestionMarks(count: ids.count)
+            let rows = try Row.fetchAll(db, sql: "SELECT \(taxpayerColumns) FROM taxpayer WHERE id IN (\(placeholders)) ORDER BY id",
+                                        arguments: StatementArguments(ids))
+            try add(rows, .text, verify ? { query.matches($0, column: column) } : nil)
+            if ids.count < page { return }
+        }
+    }
+}
