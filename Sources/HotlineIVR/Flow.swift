@@ -2,7 +2,7 @@ public import HotlineCore
 
 /// A call flow: languages, prompts and nodes, starting at ``start``.
 ///
-/// Build one with the result-builder DSL (``init(_:languages:start:source:_:)``) or load it from
+/// Build one with the result-builder DSL (``init(_:languages:start:file:line:_:)``) or load it from
 /// YAML (``FlowLoader``); both give the same value. A flow is checked as part of its ``FlowSet``
 /// (``FlowSet/validate()``).
 public struct Flow: Sendable, Hashable {
