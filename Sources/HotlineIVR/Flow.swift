@@ -39,7 +39,16 @@ public struct Flow: Sendable, Hashable {
         self.nodes = Dictionary(nodes.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         self.source = source
         self.promptSources = [:]
+        var seen: Set<String> = []
+        self.duplicates = nodes.filter { !seen.insert($0.id).inserted }
+        var seenPrompts: Set<String> = []
+        self.duplicatePrompts = prompts.map(\.name).filter { !seenPrompts.insert($0).inserted }
     }
+
+    /// Nodes whose id was already taken (refused by validation).
+    var duplicates: [Node] = []
+    /// Prompt names defined more than once (refused by validation).
+    var duplicatePrompts: [String] = []
 
     /// Builds a flow with the DSL.
     ///

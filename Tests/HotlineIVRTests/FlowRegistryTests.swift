@@ -60,6 +60,7 @@ import Testing
             Node.subflow("call-b", flow: "b", next: "menu")
             Node.menu("menu", .init(prompt: "m", options: ["x": .goto("menu")], retries: -1))
             Node.collect("unused", .init(prompt: "m", variable: "v", minLength: 5, maxLength: 2, next: "menu"))
+            Node.goto("unused", "menu")
         }
         let b = Flow("b", start: "call-a") {
             Node.subflow("call-a", flow: "a", next: "done")
@@ -71,6 +72,7 @@ import Testing
         #expect(issues.contains { $0.contains("retries must be 0 or more") })
         #expect(issues.contains { $0.contains("min-length (5) <= max-length (2)") })
         #expect(issues.contains { $0.contains("node 'unused': unreachable") })
+        #expect(issues.contains { $0.contains("node 'unused': node id defined twice") })
         // DSL nodes carry their Swift source line.
         let located = FlowSet(flows: [a, b], routes: ["12366": "a"]).validate().first { $0.message.contains("menu key") }
         #expect(located?.location?.file.hasSuffix("FlowRegistryTests.swift") == true)
