@@ -89,7 +89,7 @@ struct IVRCommand: AsyncParsableCommand {
             } catch {
                 throw ValidationError("--input: \(error)")
             }
-            let provider = try await SelfServiceBinding.provider(for: global)
+            let provider = try SelfServiceBinding.provider(for: global)
             let rehearsal = FlowRehearsal(flowSet: set, provider: provider)
             let transcript = await rehearsal.run(caller: caller, dialledNumber: did, at: start, inputs: inputs)
             print(transcript.text)

@@ -61,7 +61,8 @@ public enum CallFlowEvent: Sendable, Hashable {
     case lookupFinished(LookupResult, at: Date)
     /// The call came back from the ACD or a transfer.
     case handoffEnded(HandoffOutcome, at: Date)
-    /// The caller hung up.
+    /// The caller hung up. A host that was recording sends ``recordingFinished(_:at:)`` first, so the
+    /// message is kept.
     case hangUp(at: Date)
 
     /// The event's instant.

@@ -447,6 +447,10 @@ public struct CallFlowStateMachine: Sendable {
         switch phase {
         case .notStarted, .finished: return
         default:
+            // A caller who hangs up after recording (instead of confirming) leaves the message.
+            if case .record(let r)? = currentNode?.kind, let recording = lastRecording {
+                emitRecorded(r, recording)
+            }
             finish(.callerHungUp(flow: flowName, node: position.node), hangUp: false)
         }
     }
@@ -820,11 +824,15 @@ public struct CallFlowStateMachine: Sendable {
     private mutating func keepRecording(_ r: Node.Record) {
         guard let recording = lastRecording else { return }
         setVariable("recording", .text(recording.reference))
+        emitRecorded(r, recording)
+        completed("recorded")
+        enter(r.next)
+    }
+
+    private mutating func emitRecorded(_ r: Node.Record, _ recording: RecordingInfo) {
         let ms = recording.duration.components.seconds * 1000 + recording.duration.components.attoseconds / 1_000_000_000_000_000
         emit(.messageRecorded(MessageRecorded(callID: callID, purpose: r.purpose, reference: recording.reference,
                                               durationMilliseconds: ms)))
-        completed("recorded")
-        enter(r.next)
     }
 }
 

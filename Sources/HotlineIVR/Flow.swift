@@ -2,7 +2,7 @@ public import HotlineCore
 
 /// A call flow: languages, prompts and nodes, starting at ``start``.
 ///
-/// Build one with the result-builder DSL (``init(_:languages:start:source:_:)``) or load it from
+/// Build one with the result-builder DSL (``init(_:languages:start:file:line:_:)``) or load it from
 /// YAML (``FlowLoader``); both give the same value. A flow is checked as part of its ``FlowSet``
 /// (``FlowSet/validate()``).
 public struct Flow: Sendable, Hashable {
@@ -39,7 +39,16 @@ public struct Flow: Sendable, Hashable {
         self.nodes = Dictionary(nodes.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         self.source = source
         self.promptSources = [:]
+        var seen: Set<String> = []
+        self.duplicates = nodes.filter { !seen.insert($0.id).inserted }
+        var seenPrompts: Set<String> = []
+        self.duplicatePrompts = prompts.map(\.name).filter { !seenPrompts.insert($0).inserted }
     }
+
+    /// Nodes whose id was already taken (refused by validation).
+    var duplicates: [Node] = []
+    /// Prompt names defined more than once (refused by validation).
+    var duplicatePrompts: [String] = []
 
     /// Builds a flow with the DSL.
     ///

@@ -3,6 +3,7 @@ public import HotlineCore
 
 /// A call entered the IVR: which flow (and version) took it, and how the caller was screened.
 public struct FlowCallStarted: DomainEvent {
+    /// The event's stable type name, `ivr.call.started`.
     public static let eventType = "ivr.call.started"
     /// The call's id.
     public var callID: String
@@ -22,6 +23,7 @@ public struct FlowCallStarted: DomainEvent {
 
 /// The interpreter entered a node.
 public struct FlowNodeEntered: DomainEvent {
+    /// The event's stable type name, `ivr.node.entered`.
     public static let eventType = "ivr.node.entered"
     /// The call's id.
     public var callID: String
@@ -35,6 +37,7 @@ public struct FlowNodeEntered: DomainEvent {
 
 /// The caller gave input at a node (a key, collected digits — masked —, or silence).
 public struct FlowInputReceived: DomainEvent {
+    /// The event's stable type name, `ivr.input.received`.
     public static let eventType = "ivr.input.received"
     /// The call's id.
     public var callID: String
@@ -48,6 +51,7 @@ public struct FlowInputReceived: DomainEvent {
 
 /// A node finished with a result (`option 1`, `collected`, `invalid`, `no-input`, `failed`, a branch value…).
 public struct FlowNodeCompleted: DomainEvent {
+    /// The event's stable type name, `ivr.node.completed`.
     public static let eventType = "ivr.node.completed"
     /// The call's id.
     public var callID: String
@@ -61,6 +65,7 @@ public struct FlowNodeCompleted: DomainEvent {
 
 /// A self-service function was used (F8/F9 statistics count these per function and outcome).
 public struct SelfServiceUsed: DomainEvent {
+    /// The event's stable type name, `ivr.selfService.used`.
     public static let eventType = "ivr.selfService.used"
     /// The call's id.
     public var callID: String
@@ -72,6 +77,7 @@ public struct SelfServiceUsed: DomainEvent {
 
 /// The caller rated the service after an agent call (F15).
 public struct RatingGiven: DomainEvent {
+    /// The event's stable type name, `ivr.rating.given`.
     public static let eventType = "ivr.rating.given"
     /// The call's id.
     public var callID: String
@@ -83,6 +89,7 @@ public struct RatingGiven: DomainEvent {
 
 /// A message was recorded and kept (voicemail).
 public struct MessageRecorded: DomainEvent {
+    /// The event's stable type name, `ivr.message.recorded`.
     public static let eventType = "ivr.message.recorded"
     /// The call's id.
     public var callID: String
@@ -96,6 +103,7 @@ public struct MessageRecorded: DomainEvent {
 
 /// The call left the IVR for good: hung up by the flow or the caller, refused, or failed.
 public struct FlowCallFinished: DomainEvent {
+    /// The event's stable type name, `ivr.call.finished`.
     public static let eventType = "ivr.call.finished"
     /// The call's id.
     public var callID: String

@@ -172,6 +172,12 @@ public struct FlowRehearsal: Sendable {
         self.recordingLength = recordingLength
     }
 
+    /// A value as the transcript shows it (money in yuan).
+    static func show(_ value: FlowValue) -> String {
+        if case .money(let fen) = value { return PlaybackItem.money(fen: fen).transcriptText(in: .english) }
+        return value.description
+    }
+
     /// Runs one call.
     ///
     /// - Parameters:
@@ -210,12 +216,11 @@ public struct FlowRehearsal: Sendable {
                         let result = await provider?.perform(request)
                             ?? LookupResult(requestID: request.id, status: .failed, values: ["error": .text("no data (use --data-dir)")])
                         var arguments: [String: String] = [:]
-                        for (k, v) in request.arguments { arguments[k] = k == "pin" ? String(repeating: "*", count: v.description.count) : v.description }
-                        var values: [String: String] = [:]
-                        for (k, v) in result.values {
-                            if case .money(let fen) = v { values[k] = PlaybackItem.money(fen: fen).transcriptText(in: .english) }
-                            else { values[k] = v.description }
+                        for (k, v) in request.arguments {
+                            arguments[k] = k == "pin" ? String(repeating: "*", count: v.description.count) : Self.show(v)
                         }
+                        var values: [String: String] = [:]
+                        for (k, v) in result.values { values[k] = Self.show(v) }
                         entries.append(.lookup(function: request.function.rawValue, arguments: arguments,
                                                status: result.status.rawValue, values: values))
                         queue.append(.lookupFinished(result, at: now))

@@ -130,6 +130,8 @@ extension FlowSet {
         }
         if flow.languages.isEmpty { add("no languages", nil) }
         if flow.nodes[flow.start] == nil { add("start node '\(flow.start)' is not defined", nil) }
+        for node in flow.duplicates { add("node id defined twice", node) }
+        for name in flow.duplicatePrompts { add("prompt '\(name)' defined twice", nil) }
 
         // Prompts: every language present.
         for prompt in flow.prompts.values.sorted(by: { $0.name < $1.name }) {

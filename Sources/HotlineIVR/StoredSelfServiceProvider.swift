@@ -3,6 +3,7 @@ public import HotlineCore
 
 /// A figure a caller reported by keypad after authentication (F9), as stored in the event log.
 public struct FigureReported: DomainEvent {
+    /// The event's stable type name, `ivr.figure.reported`.
     public static let eventType = "ivr.figure.reported"
     /// The call.
     public var callID: String

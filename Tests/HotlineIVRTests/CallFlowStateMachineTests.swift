@@ -224,6 +224,18 @@ private func mainSet(filter: CallerFilter = CallerFilter()) -> FlowSet {
         #expect(recorded.first?.durationMilliseconds == 9000)
     }
 
+    @Test func hangingUpAfterRecordingKeepsTheMessage() {
+        var host = Host(mainSet(), at: workday)
+        host.start()
+        host.press("4")
+        host.finishPrompts()
+        host.send { .recordingFinished(RecordingInfo(reference: "r1.wav", duration: .seconds(30)), at: $0) }
+        host.send { .hangUp(at: $0) }
+        let recorded = host.events.compactMap { if case .messageRecorded(let e) = $0 { e.reference } else { nil } }
+        #expect(recorded == ["r1.wav"])
+        #expect(host.outcome == .callerHungUp(flow: "main", node: "vm"))
+    }
+
     @Test func vipCallerIsQueuedWithHigherPriorityThenRatesAndComplains() {
         let filter = CallerFilter(categories: [CallerCategoryRule(number: "13811112222", category: "vip")])
         var host = Host(mainSet(filter: filter), at: workday)
