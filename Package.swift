@@ -14,11 +14,14 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "HotlineCore", targets: ["HotlineCore"]),
+        .library(name: "HotlineACD", targets: ["HotlineACD"]),
+        .library(name: "HotlineSimulator", targets: ["HotlineSimulator"]),
         .executable(name: "hotline", targets: ["hotline"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         .target(
@@ -29,6 +32,8 @@ let package = Package(
             name: "hotline",
             dependencies: [
                 "HotlineCore",
+                "HotlineACD",
+                "HotlineSimulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -38,6 +43,26 @@ let package = Package(
         .testTarget(
             name: "HotlineCoreTests",
             dependencies: ["HotlineCore"],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "HotlineACD",
+            dependencies: ["HotlineCore"],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "HotlineSimulator",
+            dependencies: ["HotlineACD", .product(name: "Yams", package: "Yams")],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "HotlineACDTests",
+            dependencies: ["HotlineACD"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "HotlineSimulatorTests",
+            dependencies: ["HotlineSimulator", "HotlineACD"],
             swiftSettings: strictSettings
         ),
     ],
