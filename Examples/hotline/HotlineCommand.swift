@@ -8,6 +8,7 @@ struct HotlineCommand: AsyncParsableCommand {
         abstract: "Hotline: a public-service telephone hotline (tax service 12366 and others).",
         subcommands: [
             BenchCommand.self,
+            SimulateCommand.self,
         ]
     )
 }
