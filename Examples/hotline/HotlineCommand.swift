@@ -9,6 +9,7 @@ struct HotlineCommand: AsyncParsableCommand {
         subcommands: [
             BenchCommand.self,
             SimulateCommand.self,
+            StaffingCommand.self,
         ]
     )
 }
