@@ -190,6 +190,7 @@ extension RoutingStateMachine {
         for agent in ringing {
             let a = Int(agent)
             agents[a].call = Int32(c)
+            agents[a].callID = id
             setPhase(a, .ringing, reason: "call offered", into: &actions)
             actions.append(.offer(id, agent: agents[a].id, isCallback: calls[c].isCallback))
             record(.callOffered(CallOffered(call: id, agent: agents[a].id, queue: QueueID(q), reason: reason,

@@ -33,6 +33,7 @@ public struct RoutingStateMachine: Sendable {
         var phase: AgentPhase = .loggedOut
         var reason: String = ""
         var call: Int32 = -1
+        var callID = CallID(0)
         var wrapUntil: Int64 = 0
         var token: UInt64 = 0
         var pendingNotReady: String?
@@ -265,8 +266,8 @@ public struct RoutingStateMachine: Sendable {
         case .loggedOut: return .loggedOut
         case .ready: return .ready
         case .notReady: return .notReady(reason: record.reason)
-        case .ringing: return .ringing(calls[Int(record.call)].id)
-        case .onCall: return .onCall(calls[Int(record.call)].id)
+        case .ringing: return .ringing(record.callID)
+        case .onCall: return .onCall(record.callID)
         case .wrapUp: return .wrapUp(until: Timestamp(microseconds: record.wrapUntil))
         }
     }
