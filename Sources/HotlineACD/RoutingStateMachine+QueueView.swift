@@ -24,22 +24,25 @@ public struct WaitingCaller: Sendable, Hashable {
 
 extension RoutingStateMachine {
     /// The live queue view: every caller waiting in a queue, in the order they will be served.
-    /// - Parameter queue: The queue.
+    /// - Parameters:
+    ///   - queue: The queue.
+    ///   - time: The current time (waiting times are measured to it).
     /// - Returns: The waiting callers (held sticky callers last); empty for an unknown queue.
     /// - Complexity: O(n log n) in the callers waiting in this queue.
-    public func queueView(_ queue: QueueID) -> [WaitingCaller] {
+    public func queueView(_ queue: QueueID, at time: Timestamp) -> [WaitingCaller] {
+        let now = max(time.microseconds, self.now)
         let q = queue.rawValue
         guard queues.indices.contains(q) else { return [] }
         var result: [WaitingCaller] = []
         for lane in queues[q].lanes {
             let entries = lane.heap.storage.filter { calls[Int($0.slot)].stamp == $0.stamp }.sorted()
             for entry in entries {
-                result.append(view(Int(entry.slot), position: result.count + 1))
+                result.append(view(Int(entry.slot), position: result.count + 1, now: now))
             }
         }
         let waitingInLanes = result.count
         for c in calls.indices where calls[c].phase == .held && calls[c].queue == Int32(q) {
-            result.append(view(c, position: 0))
+            result.append(view(c, position: 0, now: now))
         }
         if result.count > waitingInLanes + 1 {
             result[waitingInLanes...].sort { ($0.waited, $0.call.rawValue) > ($1.waited, $1.call.rawValue) }
@@ -47,7 +50,7 @@ extension RoutingStateMachine {
         return result
     }
 
-    func view(_ c: Int, position: Int) -> WaitingCaller {
+    func view(_ c: Int, position: Int, now: Int64) -> WaitingCaller {
         let record = calls[c]
         return WaitingCaller(
             call: record.id,
