@@ -116,3 +116,35 @@ struct ReadySet: Sendable {
         if index < entries.count && entries[index] == entry { entries.remove(at: index) }
     }
 }
+
+/// Maps identifiers to internal slots: a direct table for small identifiers (the common case, and
+/// the simulator's), a dictionary for the rest, so the hot path needs no hashing.
+struct SlotIndex: Sendable {
+    static let denseLimit: UInt64 = 1 << 20
+    private var dense: [Int32] = []  // slot + 1; 0 = absent
+    private var sparse: [UInt64: Int32] = [:]
+
+    subscript(key: UInt64) -> Int32? {
+        get {
+            if key < SlotIndex.denseLimit {
+                let i = Int(key)
+                guard i < dense.count else { return nil }
+                let value = dense[i]
+                return value == 0 ? nil : value - 1
+            }
+            return sparse[key]
+        }
+        set {
+            if key < SlotIndex.denseLimit {
+                let i = Int(key)
+                if i >= dense.count {
+                    if newValue == nil { return }
+                    dense.append(contentsOf: repeatElement(0, count: max(i + 1 - dense.count, dense.count)))
+                }
+                dense[i] = newValue.map { $0 + 1 } ?? 0
+            } else {
+                sparse[key] = newValue
+            }
+        }
+    }
+}

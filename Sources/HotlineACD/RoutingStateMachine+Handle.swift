@@ -114,7 +114,7 @@ extension RoutingStateMachine {
             }
             if agents[a].phase == .ready { removeFromReadySets(a) }
             takeFromQueue(c)
-            offer(c, to: [Int32(a)], reason: "picked", into: &actions)
+            offer(c, to: Int32(a), reason: "picked", into: &actions)
         }
     }
 
@@ -159,12 +159,12 @@ extension RoutingStateMachine {
     // MARK: Lookups
 
     func callSlot(_ id: CallID) throws(RoutingError) -> Int {
-        guard let c = callIndex[id] else { throw RoutingError("\(id) is not in the ACD") }
+        guard let c = callIndex[id.rawValue] else { throw RoutingError("\(id) is not in the ACD") }
         return Int(c)
     }
 
     func agentSlot(_ id: AgentID) throws(RoutingError) -> Int {
-        guard let a = agentIndex[id] else { throw RoutingError("\(id) is not configured") }
+        guard let a = agentIndex[UInt64(bitPattern: Int64(id.rawValue))] else { throw RoutingError("\(id) is not configured") }
         return Int(a)
     }
 

@@ -76,7 +76,7 @@ extension RoutingStateMachine {
     /// - Returns: Position and estimate, or `nil` when the call is not waiting.
     /// - Complexity: O(n) in the callers waiting in the call's queue.
     public func position(of call: CallID) -> (position: Int, estimatedWait: Duration)? {
-        guard let slot = callIndex[call] else { return nil }
+        guard let slot = callIndex[call.rawValue] else { return nil }
         let c = Int(slot)
         guard calls[c].phase == .waiting || calls[c].phase == .held else { return nil }
         let p = positionOf(c)

@@ -3,7 +3,7 @@ extension RoutingStateMachine {
 
     mutating func callArrived(_ id: CallID, queue: QueueID, caller: Caller, into actions: inout [RoutingAction]) throws(RoutingError) {
         guard queues.indices.contains(queue.rawValue) else { throw RoutingError("\(id): \(queue) does not exist") }
-        guard callIndex[id] == nil else { throw RoutingError("\(id) is in the ACD already") }
+        guard callIndex[id.rawValue] == nil else { throw RoutingError("\(id) is in the ACD already") }
         let c: Int
         if let free = freeCallSlots.popLast() {
             c = Int(free)
@@ -11,7 +11,7 @@ extension RoutingStateMachine {
             c = calls.count
             calls.append(CallRecord())
         }
-        callIndex[id] = Int32(c)
+        callIndex[id.rawValue] = Int32(c)
         calls[c].id = id
         calls[c].caller = caller
         calls[c].phase = .arriving
@@ -63,7 +63,7 @@ extension RoutingStateMachine {
                         calls[c].phase = .waiting
                         queues[q].waitingCount -= 1
                         removeFromReadySets(a)
-                        offer(c, to: [Int32(a)], reason: "sticky", into: &actions)
+                        offer(c, to: Int32(a), reason: "sticky", into: &actions)
                         return
                     case .ringing, .onCall, .wrapUp:
                         if agents[a].pendingLogOut == nil && agents[a].pendingNotReady == nil {
@@ -173,37 +173,56 @@ extension RoutingStateMachine {
             }
             takeFromQueue(c)
             removeFromReadySets(Int(chosen))
-            offer(c, to: [chosen], reason: queues[q].strategy.rawValue, into: &actions)
+            offer(c, to: chosen, reason: queues[q].strategy.rawValue, into: &actions)
             return
         }
     }
 
     /// Rings one or more agents (already out of the ready sets) with a call (already out of the queue).
     mutating func offer(_ c: Int, to ringing: [Int32], reason: String, into actions: inout [RoutingAction]) {
+        if ringing.count == 1 {
+            offer(c, to: ringing[0], reason: reason, into: &actions)
+            return
+        }
         let q = Int(calls[c].queue)
         calls[c].phase = .ringing
         calls[c].agent = ringing[0]
-        calls[c].extraRinging = ringing.count > 1 ? Array(ringing.dropFirst()) : []
+        calls[c].extraRinging = Array(ringing.dropFirst())
         let token = nextCounter()
         calls[c].offerToken = token
-        let id = calls[c].id
-        for agent in ringing {
-            let a = Int(agent)
-            agents[a].call = Int32(c)
-            agents[a].callID = id
-            setPhase(a, .ringing, reason: "call offered", into: &actions)
-            actions.append(.offer(id, agent: agents[a].id, isCallback: calls[c].isCallback))
-            record(.callOffered(CallOffered(call: id, agent: agents[a].id, queue: QueueID(q), reason: reason,
-                                            at: Timestamp(microseconds: now))), into: &actions)
+        for agent in ringing { ring(c, agent: Int(agent), reason: reason, into: &actions) }
+        if let timeout = queues[q].ringTimeout {
+            schedule(.ringTimeout, at: now + timeout, subject: c, token: token)
         }
+    }
+
+    /// Rings one agent (already out of the ready sets) with a call (already out of the queue).
+    mutating func offer(_ c: Int, to agent: Int32, reason: String, into actions: inout [RoutingAction]) {
+        let q = Int(calls[c].queue)
+        calls[c].phase = .ringing
+        calls[c].agent = agent
+        if !calls[c].extraRinging.isEmpty { calls[c].extraRinging = [] }
+        let token = nextCounter()
+        calls[c].offerToken = token
+        ring(c, agent: Int(agent), reason: reason, into: &actions)
         if queues[q].strategy == .roundRobin,
-            let member = agents[Int(ringing[0])].members.first(where: { $0.queue == Int32(q) })
+            let member = agents[Int(agent)].members.first(where: { $0.queue == Int32(q) })
         {
             queues[q].roundRobinLast = member.order
         }
         if let timeout = queues[q].ringTimeout {
             schedule(.ringTimeout, at: now + timeout, subject: c, token: token)
         }
+    }
+
+    mutating func ring(_ c: Int, agent a: Int, reason: String, into actions: inout [RoutingAction]) {
+        let id = calls[c].id
+        agents[a].call = Int32(c)
+        agents[a].callID = id
+        setPhase(a, .ringing, reason: "call offered", into: &actions)
+        actions.append(.offer(id, agent: agents[a].id, isCallback: calls[c].isCallback))
+        record(.callOffered(CallOffered(call: id, agent: agents[a].id, queue: QueueID(Int(calls[c].queue)), reason: reason,
+                                        at: Timestamp(microseconds: now))), into: &actions)
     }
 
     mutating func answer(_ c: Int, by a: Int, into actions: inout [RoutingAction]) {
@@ -333,7 +352,7 @@ extension RoutingStateMachine {
     }
 
     mutating func freeCall(_ c: Int) {
-        callIndex[calls[c].id] = nil
+        callIndex[calls[c].id.rawValue] = nil
         calls[c].phase = .free
         calls[c].stamp = 0
         calls[c].serial = 0
@@ -459,7 +478,7 @@ extension RoutingStateMachine {
         // Sticky holds: callers waiting for this agent in particular, oldest first.
         if let held = agents[a].stickyHolds.first {
             takeFromQueue(Int(held))
-            offer(Int(held), to: [Int32(a)], reason: "sticky", into: &actions)
+            offer(Int(held), to: Int32(a), reason: "sticky", into: &actions)
             return
         }
         var best: WaitingEntry?
@@ -488,7 +507,7 @@ extension RoutingStateMachine {
             } else {
                 takeFromQueue(c)
                 removeFromReadySets(a)
-                offer(c, to: [Int32(a)], reason: queues[q].strategy.rawValue, into: &actions)
+                offer(c, to: Int32(a), reason: queues[q].strategy.rawValue, into: &actions)
             }
             return
         }

@@ -104,11 +104,11 @@ public struct RoutingStateMachine: Sendable {
     // MARK: State
 
     var agents: [AgentRecord] = []
-    var agentIndex: [AgentID: Int32] = [:]
+    var agentIndex = SlotIndex()
     var queues: [QueueRecord] = []
     var calls: [CallRecord] = []
     var freeCallSlots: [Int32] = []
-    var callIndex: [CallID: Int32] = [:]
+    var callIndex = SlotIndex()
     var timers = MinHeap<TimerEntry>()
     var lastServed: [String: (agent: Int32, at: Int64)] = [:]
     var random: SeededRandom
@@ -189,7 +189,7 @@ public struct RoutingStateMachine: Sendable {
     /// - Throws: ``RoutingError`` when the agent exists, a queue is unknown, or the agent lacks a queue's
     ///   required skill.
     public mutating func addAgent(_ configuration: AgentConfiguration) throws(RoutingError) {
-        guard agentIndex[configuration.id] == nil else { throw RoutingError("\(configuration.id) exists already") }
+        guard agentIndex[UInt64(bitPattern: Int64(configuration.id.rawValue))] == nil else { throw RoutingError("\(configuration.id) exists already") }
         var members: [Member] = []
         for membership in configuration.memberships {
             let q = membership.queue.rawValue
@@ -233,7 +233,7 @@ public struct RoutingStateMachine: Sendable {
                 )
             )
         }
-        agentIndex[configuration.id] = Int32(agents.count)
+        agentIndex[UInt64(bitPattern: Int64(configuration.id.rawValue))] = Int32(agents.count)
         agents.append(
             AgentRecord(
                 id: configuration.id,
@@ -256,7 +256,7 @@ public struct RoutingStateMachine: Sendable {
     /// - Parameter agent: The agent.
     /// - Returns: The state, or `nil` for an unknown agent.
     public func state(of agent: AgentID) -> AgentState? {
-        guard let a = agentIndex[agent] else { return nil }
+        guard let a = agentIndex[UInt64(bitPattern: Int64(agent.rawValue))] else { return nil }
         return publicState(Int(a))
     }
 
@@ -276,14 +276,14 @@ public struct RoutingStateMachine: Sendable {
     /// - Parameter agent: The agent.
     /// - Returns: The pending reason code, or `nil`.
     public func pendingNotReady(of agent: AgentID) -> String? {
-        agentIndex[agent].flatMap { agents[Int($0)].pendingNotReady }
+        agentIndex[UInt64(bitPattern: Int64(agent.rawValue))].flatMap { agents[Int($0)].pendingNotReady }
     }
 
     /// Calls answered and talk time of an agent, in total and per queue.
     /// - Parameter agent: The agent.
     /// - Returns: The statistics, or `nil` for an unknown agent.
     public func statistics(of agent: AgentID) -> AgentStatistics? {
-        guard let a = agentIndex[agent] else { return nil }
+        guard let a = agentIndex[UInt64(bitPattern: Int64(agent.rawValue))] else { return nil }
         let record = agents[Int(a)]
         return AgentStatistics(
             callsAnswered: record.callsAnswered,
@@ -305,7 +305,7 @@ public struct RoutingStateMachine: Sendable {
     /// - Parameter call: The call.
     /// - Returns: The call's queue, or `nil` when the ACD does not hold the call.
     public func queue(of call: CallID) -> QueueID? {
-        callIndex[call].map { QueueID(Int(calls[Int($0)].queue)) }
+        callIndex[call.rawValue].map { QueueID(Int(calls[Int($0)].queue)) }
     }
 }
 
