@@ -111,8 +111,16 @@ public struct SeededRandom: RandomNumberGenerator, Sendable {
     private var state: UInt64
 
     /// Creates a generator.
+    ///
+    /// The seed is scrambled first, so neighbouring seeds (1, 2, 3, …) give unrelated sequences rather
+    /// than the same SplitMix stream shifted by a few draws.
     /// - Parameter seed: Any 64-bit seed; equal seeds give equal sequences.
-    public init(seed: UInt64) { state = seed }
+    public init(seed: UInt64) {
+        var z = seed ^ 0x5DEE_CE66_D1CE_4E5B
+        z = (z ^ (z >> 33)) &* 0xFF51_AFD7_ED55_8CCD
+        z = (z ^ (z >> 33)) &* 0xC4CE_B9FE_1A85_EC53
+        state = z ^ (z >> 33)
+    }
 
     /// The next 64 random bits.
     /// - Returns: A uniformly distributed 64-bit value.

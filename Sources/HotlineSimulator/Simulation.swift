@@ -79,8 +79,8 @@ public struct Simulation: Sendable {
         var scenario = scenario
         if let seed { scenario.seed = seed }
         self.scenario = scenario
-        random = SeededRandom(seed: scenario.seed &* 0x9E37_79B9_7F4A_7C15 &+ 1)
-        acd = RoutingStateMachine(seed: scenario.seed, recordsEvents: false)
+        random = SeededRandom(seed: scenario.seed)
+        acd = RoutingStateMachine(seed: ~scenario.seed, recordsEvents: false)
         durationMicros = Int64(scenario.duration * 1_000_000)
         periodLength = scenario.arrivals.map { Int64(min(max($0.length, 0), scenario.duration) * 1_000_000) }
         periodRate = scenario.arrivals.map { $0.perHour / 3_600_000_000 }
