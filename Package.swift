@@ -57,7 +57,7 @@ let package = Package(
         ),
         .testTarget(
             name: "HotlineACDTests",
-            dependencies: ["HotlineACD"],
+            dependencies: ["HotlineACD", "HotlineCore"],
             swiftSettings: strictSettings
         ),
         .testTarget(

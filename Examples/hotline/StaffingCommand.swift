@@ -25,6 +25,9 @@ struct StaffingCommand: ParsableCommand {
     @Option(help: "Mean caller patience in seconds (exponential); uses Erlang A.")
     var patience: Double?
 
+    @Option(help: "Evaluate this staffing level instead of searching for the smallest sufficient one.")
+    var agents: Int?
+
     @Option(help: ArgumentHelp("A day's forecast: CSV lines HH:MM,calls (calls per interval).", valueName: "FILE"))
     var forecast: String?
 
@@ -45,6 +48,7 @@ struct StaffingCommand: ParsableCommand {
         guard targetSL > 0 && targetSL < 1 else { throw ValidationError("--target-sl is a fraction between 0 and 1, e.g. 0.8") }
         guard targetSeconds >= 0 else { throw ValidationError("--target-seconds must not be negative") }
         if let patience, patience <= 0 { throw ValidationError("--patience must be positive") }
+        if let agents, agents <= 0 { throw ValidationError("--agents must be positive") }
         guard interval > 0 else { throw ValidationError("--interval must be positive") }
         if forecast == nil {
             guard let callsPerHour, callsPerHour > 0 else {
@@ -59,8 +63,10 @@ struct StaffingCommand: ParsableCommand {
             return
         }
         let rate = callsPerHour ?? 0
-        let figures = Staffing.required(callsPerHour: rate, handleSeconds: aht, targetServiceLevel: targetSL,
-                                        targetSeconds: targetSeconds, patienceSeconds: patience)
+        let figures = agents.map {
+            Staffing.figures(agents: $0, callsPerHour: rate, handleSeconds: aht, targetSeconds: targetSeconds, patienceSeconds: patience)
+        } ?? Staffing.required(callsPerHour: rate, handleSeconds: aht, targetServiceLevel: targetSL,
+                               targetSeconds: targetSeconds, patienceSeconds: patience)
         let scenario = Staffing.scenario(agents: figures.agents, callsPerHour: rate, handleSeconds: aht,
                                          targetSeconds: targetSeconds, patienceSeconds: patience,
                                          calls: simulatedCalls, seed: seed)
@@ -72,7 +78,7 @@ struct StaffingCommand: ParsableCommand {
         }
         let model = patience == nil ? "Erlang C" : "Erlang A (patience \(fmt(patience ?? 0, 0)) s)"
         print("\(fmt(rate, 0)) calls/h × \(fmt(aht, 0)) s = \(fmt(rate * aht / 3600, 2)) erlangs; target \(fmt(targetSL * 100, 0)) % in \(fmt(targetSeconds, 0)) s")
-        print("Agents needed (\(model)): \(figures.agents)")
+        print(agents == nil ? "Agents needed (\(model)): \(figures.agents)" : "Agents given: \(figures.agents) (\(model))")
         print("")
         print("                 p_wait   ASA s    SL       abandon  occupancy")
         print("model            \(pct(figures.pWait))  \(fmt(figures.asaSeconds, 1).padded(7))  \(pct(figures.serviceLevel))  \(pct(figures.abandonRate))  \(pct(figures.occupancy))")

@@ -1,4 +1,5 @@
 public import HotlineCore
+public import Foundation
 
 /// Every routing fact the ACD reports, for the event log (see ``HotlineCore/DomainEvent``).
 public enum RoutingEvent: Sendable, Hashable {
@@ -132,4 +133,37 @@ public struct CallOverflowed: DomainEvent, Hashable {
     public var action: OverflowAction
     /// When.
     public var at: Timestamp
+}
+
+extension RoutingEvent {
+    /// What the event is about, for ``HotlineCore/RecordedEvent/subject``: `"agent:ID"` or `"call:ID"`.
+    public var subject: String {
+        switch self {
+        case .agentStateChanged(let e): "agent:\(e.agent.rawValue)"
+        case .callQueued(let e): "call:\(e.call.rawValue)"
+        case .callOffered(let e): "call:\(e.call.rawValue)"
+        case .offerUnanswered(let e): "call:\(e.call.rawValue)"
+        case .callAnswered(let e): "call:\(e.call.rawValue)"
+        case .callCompleted(let e): "call:\(e.call.rawValue)"
+        case .callAbandoned(let e): "call:\(e.call.rawValue)"
+        case .callOverflowed(let e): "call:\(e.call.rawValue)"
+        }
+    }
+
+    /// Wraps the event for the event log.
+    /// - Parameter occurredAt: The wall-clock time of the event (the driver maps ``Timestamp`` to `Date`).
+    /// - Returns: The recorded event.
+    /// - Throws: `EncodingError` if the payload cannot be encoded.
+    public func recorded(occurredAt: Date) throws -> RecordedEvent {
+        switch self {
+        case .agentStateChanged(let e): try RecordedEvent(e, occurredAt: occurredAt, subject: subject)
+        case .callQueued(let e): try RecordedEvent(e, occurredAt: occurredAt, subject: subject)
+        case .callOffered(let e): try RecordedEvent(e, occurredAt: occurredAt, subject: subject)
+        case .offerUnanswered(let e): try RecordedEvent(e, occurredAt: occurredAt, subject: subject)
+        case .callAnswered(let e): try RecordedEvent(e, occurredAt: occurredAt, subject: subject)
+        case .callCompleted(let e): try RecordedEvent(e, occurredAt: occurredAt, subject: subject)
+        case .callAbandoned(let e): try RecordedEvent(e, occurredAt: occurredAt, subject: subject)
+        case .callOverflowed(let e): try RecordedEvent(e, occurredAt: occurredAt, subject: subject)
+        }
+    }
 }

@@ -414,17 +414,21 @@ public struct Simulation: Sendable {
     }
 
     mutating func report() -> SimulationReport {
-        // Staffed time per queue and interval, from the shifts (clipped to the duration).
+        // Staffed time per queue and interval, from the shifts (clipped to the duration). An agent
+        // serving k queues counts 1/k of their logged-in time towards each, so queues add up to the total.
+        var staffedOnce = [Double](repeating: 0, count: intervalCount)
         for (a, shift) in agentShift.enumerated() {
             var start = max(0, shift.0)
             let end = min(shift.1, durationMicros)
-            guard let statistics = acd.statistics(of: AgentID(a)) else { continue }
+            guard let statistics = acd.statistics(of: AgentID(a)), !statistics.perQueue.isEmpty else { continue }
+            let share = 1 / Double(statistics.perQueue.count)
             while start < end {
-                let k = Int(start / intervalMicros)
+                let k = min(Int(start / intervalMicros), intervalCount - 1)
                 let boundary = min(end, Int64(k + 1) * intervalMicros)
+                let seconds = Double(boundary - start) / 1_000_000
+                staffedOnce[k] += seconds
                 for member in statistics.perQueue {
-                    tallies[member.queue.rawValue * intervalCount + min(k, intervalCount - 1)].staffed +=
-                        Double(boundary - start) / 1_000_000
+                    tallies[member.queue.rawValue * intervalCount + k].staffed += seconds * share
                 }
                 start = boundary
             }
@@ -441,16 +445,9 @@ public struct Simulation: Sendable {
         for k in 0..<intervalCount {
             var t = Tally()
             for q in scenario.queues.indices { t.add(tallies[q * intervalCount + k]) }
+            t.staffed = staffedOnce[k]
             perInterval.append(IntervalFigures(start: label(k), figures: t.figures))
         }
-        // Occupancy in total counts each agent's logged-in time once, however many queues they serve.
-        var staffedOnce = 0.0
-        for shift in agentShift {
-            let start = max(0, shift.0)
-            let end = min(shift.1, durationMicros)
-            if end > start { staffedOnce += Double(end - start) / 1_000_000 }
-        }
-        total.staffed = staffedOnce
         let agents = agentNames.indices.map { a in
             let statistics = acd.statistics(of: AgentID(a))
             return AgentFigures(
