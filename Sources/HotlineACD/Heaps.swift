@@ -9,15 +9,19 @@ struct MinHeap<Element: Comparable & Sendable>: Sendable {
     /// - Complexity: O(log n).
     mutating func push(_ element: Element) {
         storage.append(element)
-        var child = storage.count - 1
-        while child > 0 {
-            let parent = (child - 1) >> 1
-            if storage[child] < storage[parent] {
-                storage.swapAt(child, parent)
-                child = parent
-            } else {
-                break
+        storage.withUnsafeMutableBufferPointer { heap in
+            var child = heap.count - 1
+            let moving = heap[child]
+            while child > 0 {
+                let parent = (child - 1) >> 1
+                if moving < heap[parent] {
+                    heap[child] = heap[parent]
+                    child = parent
+                } else {
+                    break
+                }
             }
+            heap[child] = moving
         }
     }
 
@@ -27,21 +31,22 @@ struct MinHeap<Element: Comparable & Sendable>: Sendable {
         guard let top = storage.first else { return nil }
         let last = storage.removeLast()
         if storage.isEmpty { return top }
-        storage[0] = last
-        var parent = 0
-        let n = storage.count
-        while true {
-            let left = 2 * parent + 1
-            if left >= n { break }
-            let right = left + 1
-            var smallest = left
-            if right < n && storage[right] < storage[left] { smallest = right }
-            if storage[smallest] < storage[parent] {
-                storage.swapAt(smallest, parent)
-                parent = smallest
-            } else {
-                break
+        storage.withUnsafeMutableBufferPointer { heap in
+            let n = heap.count
+            var hole = 0
+            while true {
+                let left = 2 * hole + 1
+                if left >= n { break }
+                let right = left + 1
+                let smaller = right < n && heap[right] < heap[left] ? right : left
+                if heap[smaller] < last {
+                    heap[hole] = heap[smaller]
+                    hole = smaller
+                } else {
+                    break
+                }
             }
+            heap[hole] = last
         }
         return top
     }

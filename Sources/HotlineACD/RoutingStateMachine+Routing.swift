@@ -501,12 +501,11 @@ extension RoutingStateMachine {
         if let best {
             let c = Int(best.slot)
             let q = Int(calls[c].queue)
-            insertIntoReadySets(a)
             if queues[q].strategy == .ringAll {
+                insertIntoReadySets(a)
                 routeWaitingCall(c, into: &actions)
             } else {
                 takeFromQueue(c)
-                removeFromReadySets(a)
                 offer(c, to: Int32(a), reason: queues[q].strategy.rawValue, into: &actions)
             }
             return

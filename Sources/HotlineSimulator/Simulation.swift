@@ -139,15 +139,18 @@ public struct Simulation: Sendable {
         sequence &+= 1
         let event = Event(time: time, sequence: sequence, kind: kind, subject: Int32(subject), token: token)
         events.append(event)
-        var child = events.count - 1
-        while child > 0 {
-            let parent = (child - 1) >> 1
-            if events[child] < events[parent] {
-                events.swapAt(child, parent)
-                child = parent
-            } else {
-                break
+        events.withUnsafeMutableBufferPointer { heap in
+            var child = heap.count - 1
+            while child > 0 {
+                let parent = (child - 1) >> 1
+                if event < heap[parent] {
+                    heap[child] = heap[parent]
+                    child = parent
+                } else {
+                    break
+                }
             }
+            heap[child] = event
         }
     }
 
@@ -155,21 +158,22 @@ public struct Simulation: Sendable {
         let top = events[0]
         let last = events.removeLast()
         if events.isEmpty { return top }
-        events[0] = last
-        var parent = 0
-        let n = events.count
-        while true {
-            let left = 2 * parent + 1
-            if left >= n { break }
-            let right = left + 1
-            var smallest = left
-            if right < n && events[right] < events[left] { smallest = right }
-            if events[smallest] < events[parent] {
-                events.swapAt(smallest, parent)
-                parent = smallest
-            } else {
-                break
+        events.withUnsafeMutableBufferPointer { heap in
+            let n = heap.count
+            var hole = 0
+            while true {
+                let left = 2 * hole + 1
+                if left >= n { break }
+                let right = left + 1
+                let smaller = right < n && heap[right] < heap[left] ? right : left
+                if heap[smaller] < last {
+                    heap[hole] = heap[smaller]
+                    hole = smaller
+                } else {
+                    break
+                }
             }
+            heap[hole] = last
         }
         return top
     }
