@@ -99,7 +99,7 @@ struct StaffingCommand: ParsableCommand {
             let line = rawLine.trimmingCharacters(in: .whitespacesAndNewlines)
             if line.isEmpty || line.hasPrefix("#") { continue }
             let fields = line.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-            if number == 0 && fields.first.map({ Double($0) == nil && !$0.contains(":") }) == true { continue }  // header
+            if rows.isEmpty && fields.first.map({ Double($0) == nil && !$0.contains(":") }) == true { continue }  // header
             let parts = fields.first?.split(separator: ":") ?? []
             guard fields.count == 2, parts.count == 2, let h = Int(parts[0]), let m = Int(parts[1]),
                   (0..<48).contains(h), (0..<60).contains(m), let calls = Double(fields[1]), calls >= 0 else {
@@ -148,7 +148,9 @@ struct StaffingCommand: ParsableCommand {
             print("\(p.start.padded(8))  \(fmt(p.calls, 0).padded(5))  \(String(p.agents).padded(6))  \(pct(p.figures.serviceLevel))  \(s.map { pct($0.serviceLevel) } ?? "-")  \(s.map { fmt($0.asaSeconds, 1).padded(7) } ?? "-")  \(s.map { pct($0.abandonRate) } ?? "-")")
         }
         print("")
-        print("Agent hours: \(fmt(agentHours, 1)); simulated day: SL \(pct(report.total.serviceLevel)), ASA \(fmt(report.total.asaSeconds, 1)) s, abandoned \(pct(report.total.abandonRate)).")
+        let sl = fmt(report.total.serviceLevel * 100, 1)
+        let abandoned = fmt(report.total.abandonRate * 100, 1)
+        print("Agent hours: \(fmt(agentHours, 1)); simulated day: SL \(sl) %, ASA \(fmt(report.total.asaSeconds, 1)) s, abandoned \(abandoned) %.")
     }
 
     func runSimulation(_ scenario: Scenario) throws -> SimulationReport {
