@@ -70,7 +70,10 @@ struct YAMLField {
     /// A duration such as `120s`, `30m`, `8h`, `1h30m`, `250ms` or a plain number of seconds.
     func seconds() throws(ScenarioError) -> Double {
         let text = try string().trimmingCharacters(in: .whitespaces)
-        if let plain = Double(text), plain >= 0 { return plain }
+        if let plain = Double(text) {
+            guard plain.isFinite, plain >= 0 else { throw fail("a duration must be a finite, non-negative number of seconds") }
+            return plain
+        }
         var total = 0.0
         var digits = ""
         var unit = ""
@@ -99,7 +102,7 @@ struct YAMLField {
             }
         }
         if !digits.isEmpty || !unit.isEmpty { try flush() }
-        guard matched, total >= 0 else { throw fail("bad duration \"\(text)\"") }
+        guard matched, total >= 0, total.isFinite else { throw fail("bad duration \"\(text)\"") }
         return total
     }
 
@@ -178,6 +181,7 @@ extension Scenario {
         }
         let duration = try required("duration").seconds()
         guard duration > 0 else { throw try required("duration").fail("duration must be positive") }
+        guard duration <= 10 * 366 * 86400 else { throw try required("duration").fail("duration is limited to ten years") }
         let interval = try top["interval"]?.seconds() ?? 1800
         guard interval > 0 else { throw top["interval"]!.fail("interval must be positive") }
 
@@ -291,7 +295,7 @@ extension Scenario {
             let f = try item.mapping(allowed: ["count", "name", "queues", "skills", "shift", "wrap_up"])
             guard let countField = f["count"] else { throw item.fail("each agent group needs a count") }
             let count = try countField.integer()
-            guard count >= 0 else { throw countField.fail("count must not be negative") }
+            guard count >= 0 && count <= 1_000_000 else { throw countField.fail("count must be between 0 and 1,000,000") }
             guard let queuesField = f["queues"] else { throw item.fail("each agent group needs queues: [..]") }
             var memberships: [QueueMembership] = []
             for q in try queuesField.sequence() {

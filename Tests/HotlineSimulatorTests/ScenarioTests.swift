@@ -103,6 +103,8 @@ struct ScenarioTests {
         ("duration: 1h\narrivals: { per_hour: 10 }\nhandle_time: { mean: 60s }\nqueues: [{name: a}]\nagents:\n  - count: 1\n    queues: [b]\n", "no queue named \"b\""),
         ("duration: 1h\narrivals: { per_hour: 10 }\nhandle_time: { mean: 60s }\nqueues: [{name: a}]\n", "needs \"agents\""),
         ("duration: [1h\n", "not valid YAML"),
+        ("duration: inf\n", "finite"),
+        ("duration: 1h\narrivals: { per_hour: 10 }\nhandle_time: { mean: 60s }\nqueues: [{name: a}]\nagents:\n  - count: -1\n    queues: [a]\n", "line 6, column 12"),
     ])
     func errors(yaml: String, expected: String) {
         do {
