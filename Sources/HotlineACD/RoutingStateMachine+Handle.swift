@@ -113,6 +113,9 @@ extension RoutingStateMachine {
                 throw RoutingError("\(id) is no longer waiting")
             }
             if agents[a].phase == .ready { removeFromReadySets(a) }
+            if agents[a].phase == .notReady && agents[a].pendingNotReady == nil {
+                agents[a].pendingNotReady = agents[a].reason  // back to not ready after the picked call
+            }
             takeFromQueue(c)
             offer(c, to: Int32(a), reason: "picked", into: &actions)
         }

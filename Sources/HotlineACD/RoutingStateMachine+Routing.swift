@@ -270,18 +270,20 @@ extension RoutingStateMachine {
                                                     at: Timestamp(microseconds: now))), into: &actions)
             agents[a].call = -1
         }
+        let q = Int(calls[c].queue)
+        let ringAgain = remaining.isEmpty && queues[q].strategy == .ringAll && withdrawn.count > 1
         if remaining.isEmpty {
             calls[c].agent = -1
             calls[c].extraRinging = []
             calls[c].offerToken = 0
-            let q = Int(calls[c].queue)
             queues[q].waitingCount += 1
             insertWaiting(c)
-            routeWaitingCall(c, into: &actions)
+            if !ringAgain { routeWaitingCall(c, into: &actions) }
         } else {
             calls[c].agent = remaining[0]
             calls[c].extraRinging = Array(remaining.dropFirst())
         }
+        var returning: [Int] = []
         for agent in withdrawn {
             let a = Int(agent)
             if countsAsUnanswered {
@@ -293,7 +295,23 @@ extension RoutingStateMachine {
                     continue
                 }
             }
-            becomeAvailable(a, reason: reason, resetIdle: false, into: &actions)
+            if ringAgain && agents[a].pendingLogOut == nil && agents[a].pendingNotReady == nil {
+                // Ring-all: everyone who rang is ready again before the call is rung anew, so it rings
+                // at all of them (and any other ready agent of the tier), not only at the first.
+                setPhase(a, .ready, reason: reason, into: &actions)
+                insertIntoReadySets(a)
+                returning.append(a)
+            } else {
+                becomeAvailable(a, reason: reason, resetIdle: false, into: &actions)
+            }
+        }
+        if ringAgain {
+            if calls[c].phase == .waiting { routeWaitingCall(c, into: &actions) }
+            // Agents the call did not take (another tier) look for other callers.
+            for a in returning where agents[a].phase == .ready {
+                removeFromReadySets(a)
+                becomeAvailable(a, reason: reason, resetIdle: false, into: &actions)
+            }
         }
     }
 

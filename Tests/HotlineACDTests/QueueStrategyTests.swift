@@ -202,3 +202,20 @@ struct QueueStrategyTests {
         #expect(try h.arrive(2, q) == [AgentID(1)])
     }
 }
+
+@Suite("Ring-all timeouts")
+struct RingAllTimeoutTests {
+    @Test("after a ring timeout the call rings at all agents again; unanswered offers count for each")
+    func ringsAllAgain() throws {
+        var h = Harness()
+        let q = try h.queue(QueueConfiguration(name: "q", strategy: .ringAll, ringTimeout: .seconds(20)))
+        for id in 1...3 { try h.agent(id, [member(q)], maximumUnanswered: 2) }
+        #expect(Set(try h.arrive(1, q)) == [AgentID(1), AgentID(2), AgentID(3)])
+        let again = h.advance(to: 20)
+        #expect(Set(offers(again)) == [AgentID(1), AgentID(2), AgentID(3)])
+        let third = h.advance(to: 40)  // second miss: everyone is set not ready
+        #expect(offers(third).isEmpty)
+        for id in 1...3 { #expect(h.acd.state(of: AgentID(id)) == .notReady(reason: "no-answer")) }
+        #expect(h.acd.waitingCount(in: q) == 1)
+    }
+}

@@ -68,3 +68,18 @@ struct WaitingCallerTests {
         #expect(h.advance(to: 32) == [.announce(CallID(2), position: 2, estimatedWait: .seconds(120))])
     }
 }
+
+@Suite("Picking while not ready")
+struct PickWhileNotReadyTests {
+    @Test("an agent who picks a caller while not ready returns to not ready after the call")
+    func returnsToNotReady() throws {
+        var h = Harness()
+        let q = try h.queue(QueueConfiguration(name: "q"))
+        try h.agent(1, [member(q)])
+        try h.send(.notReady(AgentID(1), reason: "back-office"))
+        try h.arrive(1, q)
+        try h.send(.pick(AgentID(1), CallID(1)))
+        try h.serve(1, by: 1, talk: 30)
+        #expect(h.acd.state(of: AgentID(1)) == .notReady(reason: "back-office"))
+    }
+}
