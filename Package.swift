@@ -15,22 +15,31 @@ let package = Package(
     products: [
         .library(name: "HotlineCore", targets: ["HotlineCore"]),
         .library(name: "HotlineSQLite", targets: ["HotlineSQLite"]),
-        .executable(name: "hotline", targets: ["hotline"]),
         .library(name: "HotlineAuth", targets: ["HotlineAuth"]),
+        .library(name: "HotlineMedia", targets: ["HotlineMedia"]),
+        .library(name: "HotlineSIP", targets: ["HotlineSIP"]),
         .library(name: "HotlineIVR", targets: ["HotlineIVR"]),
+        .library(name: "HotlineACD", targets: ["HotlineACD"]),
+        .library(name: "HotlineSimulator", targets: ["HotlineSimulator"]),
+        .executable(name: "hotline", targets: ["hotline"]),
+        .executable(name: "sip-echo", targets: ["sip-echo"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
-        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
-        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
     ],
     targets: [
+        // Domain: types, rules, events, storage protocols. No I/O.
         .target(
             name: "HotlineCore",
             swiftSettings: strictSettings
         ),
+        // Storage on the embedded SQLite database (GRDB).
         .target(
             name: "HotlineSQLite",
             dependencies: [
@@ -40,25 +49,7 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
-        .executableTarget(
-            name: "hotline",
-            dependencies: [
-                "HotlineCore",
-                "HotlineAuth",
-                "HotlineIVR",
-                "HotlineSQLite",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "Logging", package: "swift-log"),
-            ],
-            path: "Examples/hotline",
-            swiftSettings: strictSettings
-        ),
-        .testTarget(
-            name: "HotlineCoreTests",
-            dependencies: ["HotlineCore"],
-            swiftSettings: strictSettings
-        ),
+        // Password hashing, sessions and API keys for users (bcrypt from hummingbird-auth).
         .target(
             name: "HotlineAuth",
             dependencies: [
@@ -67,6 +58,42 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // C libraries, each in its own system-library target.
+        .systemLibrary(
+            name: "CSpanDSP",
+            pkgConfig: "spandsp",
+            providers: [.apt(["libspandsp-dev"])]
+        ),
+        .systemLibrary(
+            name: "CEspeakNG",
+            pkgConfig: "espeak-ng",
+            providers: [.apt(["libespeak-ng-dev"])]
+        ),
+        // Media: G.711, WAV, RTP/RTCP, RFC 4733, SDP, jitter buffer, DTMF, tones, mixer, recorder,
+        // prompts and speech, fax. Independent of HotlineCore.
+        .target(
+            name: "HotlineMedia",
+            dependencies: [
+                "CSpanDSP",
+                "CEspeakNG",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // SIP over UDP/TCP on SwiftNIO. Independent of HotlineCore and HotlineMedia.
+        .target(
+            name: "HotlineSIP",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // Call flows: model, DSL, YAML, validation, pure interpreter.
         .target(
             name: "HotlineIVR",
             dependencies: [
@@ -75,9 +102,76 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // Queues, agents, strategies, EWT: the pure routing core.
+        .target(
+            name: "HotlineACD",
+            dependencies: ["HotlineCore"],
+            swiftSettings: strictSettings
+        ),
+        // Discrete-event call-centre simulation and staffing through the real ACD.
+        .target(
+            name: "HotlineSimulator",
+            dependencies: ["HotlineACD", .product(name: "Yams", package: "Yams")],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "hotline",
+            dependencies: [
+                "HotlineCore",
+                "HotlineSQLite",
+                "HotlineAuth",
+                "HotlineMedia",
+                "CSpanDSP",
+                "HotlineIVR",
+                "HotlineACD",
+                "HotlineSimulator",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Examples/hotline",
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "sip-echo",
+            dependencies: [
+                "HotlineSIP",
+                "HotlineMedia",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Examples/sip-echo",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "HotlineCoreTests",
+            dependencies: ["HotlineCore"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "HotlineSQLiteTests",
+            dependencies: ["HotlineCore", "HotlineSQLite", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "HotlineAuthTests",
             dependencies: ["HotlineAuth", "HotlineCore"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "HotlineMediaTests",
+            dependencies: ["HotlineMedia"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "HotlineSIPTests",
+            dependencies: [
+                "HotlineSIP",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(
@@ -86,8 +180,13 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
-            name: "HotlineSQLiteTests",
-            dependencies: ["HotlineCore", "HotlineSQLite", .product(name: "GRDB", package: "GRDB.swift")],
+            name: "HotlineACDTests",
+            dependencies: ["HotlineACD"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "HotlineSimulatorTests",
+            dependencies: ["HotlineSimulator", "HotlineACD"],
             swiftSettings: strictSettings
         ),
     ],

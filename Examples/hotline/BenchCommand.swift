@@ -8,6 +8,10 @@ struct BenchCommand: AsyncParsableCommand {
         subcommands: [
             BenchImportCommand.self,
             BenchSearchCommand.self,
+            BenchMediaRTPCommand.self,
+            BenchMediaDSPCommand.self,
+            BenchIVRCommand.self,
+            BenchACDCommand.self,
         ]
     )
 }

@@ -7,12 +7,16 @@ struct HotlineCommand: AsyncParsableCommand {
         commandName: "hotline",
         abstract: "Hotline: a public-service telephone hotline (tax service 12366 and others).",
         subcommands: [
-            BenchCommand.self,
-            IVRCommand.self,
             TaxpayersCommand.self,
             BillsCommand.self,
             DatabaseCommand.self,
             DemoDataCommand.self,
+            IVRCommand.self,
+            SimulateCommand.self,
+            StaffingCommand.self,
+            MediaCommand.self,
+            FaxCommand.self,
+            BenchCommand.self,
         ]
     )
 }
