@@ -44,7 +44,7 @@ public enum FlowLoader {
         return try reader.finish()
     }
 
-    /// Parses YAML text into a flow set (an `include:` is refused here; use ``load(contentsOf:)-3w6ow``).
+    /// Parses YAML text into a flow set (an `include:` is refused here; use `load(contentsOf:)`).
     ///
     /// - Parameters:
     ///   - yaml: The text.
