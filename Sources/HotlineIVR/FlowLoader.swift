@@ -137,7 +137,7 @@ private struct Reader {
                 readCallerFilter(value)
             case "flows":
                 for (name, node) in mapping(value, "flows") ?? [] {
-                    if flowSources[name] != nil { issue("flow '\(name)' defined twice (first at \(flowSources[name]!))", node) }
+                    if let first = flowSources[name] { issue("flow '\(name)' defined twice (first at \(first.description))", node) }
                     flowSources[name] = location(node)
                     if let flow = readFlow(name, node) { flows.append(flow) }
                 }
