@@ -26,7 +26,7 @@ struct IVRCommand: AsyncParsableCommand {
                     let set = try FlowLoader.load(contentsOf: URL(fileURLWithPath: file))
                     let nodes = set.flows.values.reduce(0) { $0 + $1.nodes.count }
                     let routes = set.routes.sorted { $0.key < $1.key }.map { "\($0.key)→\($0.value)" }.joined(separator: ", ")
-                    print("\(file): OK — \(set.flows.count) flows, \(nodes) nodes, routes \(routes)")
+                    print("\(file): OK — \(set.flows.count) flows, \(nodes) nodes, " + (routes.isEmpty ? "no routes (sub-flows for others to include)" : "routes \(routes)"))
                 } catch let error as FlowValidationError {
                     failed = true
                     for issue in error.issues { FileHandle.standardError.write(Data("\(issue)\n".utf8)) }

@@ -628,7 +628,6 @@ public struct CallFlowStateMachine: Sendable {
             menuFailure(m, prompt: m.invalidPrompt, result: "invalid")
             return
         }
-        typeAhead = []
         switch choice {
         case .goto(let target):
             completed("option \(key)")
@@ -667,22 +666,19 @@ public struct CallFlowStateMachine: Sendable {
     private mutating func startCollect(_ c: Node.Collect) {
         digits = ""
         confirming = false
-        if !typeAhead.isEmpty {
-            phase = .awaitingDigits(timer: 0)
-            let buffered = typeAhead
-            let here = position
-            typeAhead = []
-            for key in buffered {
-                guard case .awaitingDigits = phase, position == here, !confirming else {
-                    typeAhead.append(key)
-                    continue
-                }
-                cancelTimer()
-                collectKey(key, c)
-            }
-        } else {
+        guard !typeAhead.isEmpty else {
             play([c.prompt], bargeIn: true, then: .awaitInput)
+            return
         }
+        // Keys typed ahead are the input; keys left over when the input completes go on to the next node.
+        phase = .awaitingDigits(timer: 0)
+        let here = position
+        while !typeAhead.isEmpty, position == here, !confirming, case .awaitingDigits = phase {
+            let key = typeAhead.removeFirst()
+            cancelTimer()
+            collectKey(key, c)
+        }
+        if confirming, position == here { typeAhead = [] }
     }
 
     private mutating func collectKey(_ key: Character, _ c: Node.Collect) {

@@ -44,7 +44,7 @@ public enum FlowLoader {
         return try reader.finish()
     }
 
-    /// Parses YAML text into a flow set (an `include:` is refused here; use ``load(contentsOf:)-3w6ow``).
+    /// Parses YAML text into a flow set (an `include:` is refused here; use `load(contentsOf:)`).
     ///
     /// - Parameters:
     ///   - yaml: The text.
@@ -137,7 +137,7 @@ private struct Reader {
                 readCallerFilter(value)
             case "flows":
                 for (name, node) in mapping(value, "flows") ?? [] {
-                    if flowSources[name] != nil { issue("flow '\(name)' defined twice (first at \(flowSources[name]!))", node) }
+                    if let first = flowSources[name] { issue("flow '\(name)' defined twice (first at \(first.description))", node) }
                     flowSources[name] = location(node)
                     if let flow = readFlow(name, node) { flows.append(flow) }
                 }

@@ -85,7 +85,8 @@ extension Node.Kind {
 extension FlowSet {
     static let validKeys: Set<Character> = Set("0123456789*#")
 
-    /// Checks the flow set: unknown nodes, prompts, flows and schedules; unreachable nodes; loops
+    /// Checks the flow set (a set without routes is allowed: a file of sub-flows for others to
+    /// include): unknown nodes, prompts, flows and schedules; unreachable nodes; loops
     /// that never wait for the caller; prompts missing a language; bad schedules; bad routes;
     /// recursive sub-flows; out-of-range settings.
     ///
@@ -93,7 +94,6 @@ extension FlowSet {
     public func validate() -> [FlowIssue] {
         var issues: [FlowIssue] = []
         if flows.isEmpty { issues.append(FlowIssue("no flows defined", at: nil)) }
-        if routes.isEmpty { issues.append(FlowIssue("no routes: map at least one dialled number to a flow", at: nil)) }
         for (did, flow) in routes.sorted(by: { $0.key < $1.key }) where flows[flow] == nil {
             issues.append(FlowIssue("route '\(did)' names unknown flow '\(flow)'", at: sources["route/\(did)"]))
         }

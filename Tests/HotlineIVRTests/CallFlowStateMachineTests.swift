@@ -88,6 +88,41 @@ private func mainSet(filter: CallerFilter = CallerFilter()) -> FlowSet {
         #expect(!host.played.contains("menu"))  // type-ahead skipped the menu prompt
     }
 
+    @Test func keysTypedAheadCarryThroughNestedMenusAndIntoCollect() {
+        var host = Host(mainSet(), at: workday)
+        host.start()
+        host.pressNow("1")  // during the welcome prompt
+        host.pressNow("1")  // during the sub-menu prompt
+        #expect(host.machine.position.node == "deep-menu")
+        #expect(host.played == ["welcome", "sub-menu", "deep-menu"])
+
+        var collecting = Host(mainSet(), at: workday)
+        collecting.start()
+        for key in "212#" { collecting.pressNow(key) }  // menu 2, then the figure 12 and #
+        #expect(collecting.machine.variables["figure"] == .money(fen: 1200))
+        #expect(collecting.played.last == "confirm")
+    }
+
+    @Test func keysTypedDuringTwoPromptsFillTheNextCollect() {
+        let flow = Flow("main", start: "a") {
+            PromptDefinition("x", zh: "x", en: "x")
+            Node.play("a", prompts: ["x"], next: "b")
+            Node.play("b", prompts: ["x"], next: "pin")
+            Node.collect("pin", .init(prompt: "x", variable: "pin", minLength: 2, maxLength: 2, next: "menu"))
+            Node.menu("menu", .init(prompt: "x", options: ["5": .goto("bye")]))
+            Node.hangUp("bye")
+        }
+        var host = Host(flowSet(flow), at: workday)
+        host.start()
+        host.pressNow("4")  // stops a; kept
+        host.pressNow("2")  // stops b; kept
+        #expect(host.machine.variables["pin"] == .text("42"))
+        #expect(host.machine.position.node == "menu")
+        #expect(host.played == ["x", "x", "x"])  // a, b, then the menu: the collect needed no prompt
+        host.press("5")
+        #expect(host.outcome == .hungUp(reason: "completed"))
+    }
+
     @Test func keysDuringAPromptWithoutBargeInAreIgnored() {
         var host = Host(mainSet(), at: workday)
         host.start()

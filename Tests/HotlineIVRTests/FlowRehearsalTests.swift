@@ -54,6 +54,28 @@ import Testing
         #expect(ratings == [RatingGiven(callID: "rehearsal", agent: "1001", rating: "complaint")])
     }
 
+    @Test func completeTranscriptOfAWarnedCallerWhoRatesAverage() async throws {
+        let t = try await Self.run("1,agent:2002,2", caller: "13900000002", at: instant("2026-12-01T09:15:00+08:00"))
+        #expect(t.entries == [
+            .prompt(names: ["warning"], language: .mandarin, text: "温馨提示：请文明通话，恶意骚扰将被限制呼入。"),
+            .prompt(names: ["welcome"], language: .mandarin, text: "您好，欢迎致电12366纳税缴费服务热线。"),
+            .prompt(names: ["main-menu"], language: .mandarin,
+                    text: "税收政策咨询请按1，自助查询请按2，投诉举报请按3，重听请按星号键。For English, press 9."),
+            .input("1"),
+            .prompt(names: ["queue-consultation"], language: .mandarin, text: "正在为您转接税收政策咨询人工服务，请稍候。"),
+            .enqueued(queue: "consultation", priority: 0, skills: ["tax-policy"]),
+            .input("agent:2002"),
+            .prompt(names: ["rating"], language: .mandarin, text: "请对本次服务进行评价，满意请按1，一般请按2，不满意请按3，投诉请按0。"),
+            .input("2"),
+            .prompt(names: ["rating-thanks"], language: .mandarin, text: "感谢您的评价。"),
+        ])
+        #expect(t.ending == .finished(.hungUp(reason: "completed")))
+        #expect(t.variables["rating"] == .text("average"))
+        #expect(t.variables["agent"] == .text("2002"))
+        let started = t.events.compactMap { if case .callStarted(let e) = $0 { e } else { nil } }
+        #expect(started.map(\.blacklistAction) == ["warn"])
+    }
+
     @Test func mandarinRatingPromptIsTheF15Wording() async throws {
         let t = try await Self.run("1,agent,1")
         let texts = t.entries.compactMap { if case .prompt(["rating"], _, let text) = $0 { text } else { nil } }
