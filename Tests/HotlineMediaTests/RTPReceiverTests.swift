@@ -158,4 +158,17 @@ import Testing
         #expect(block.cumulativeLost == 0)
         #expect(block.fractionLost == 0)
     }
+
+    @Test func negotiatedAudioConfiguresTheReceiver() throws {
+        let offer = OfferAnswer.offer(
+            capabilities: AudioCapabilities(codecs: [.muLaw], telephoneEventPayloadType: 96), address: "127.0.0.1",
+            port: 4000, sessionID: 1)
+        let (_, audio) = try OfferAnswer.answer(
+            to: offer, capabilities: AudioCapabilities(), address: "127.0.0.1", port: 5000, sessionID: 2)
+        let receiver = RTPReceiver(audio: audio)
+        #expect(receiver.law == .muLaw)
+        #expect(receiver.payloadType == 0)
+        #expect(receiver.telephoneEventPayloadType == 96)
+        #expect(receiver.frameSamples == 160)
+    }
 }
