@@ -177,8 +177,6 @@ public struct RTPReceiver<Concealer: LossConcealer> {
             lastSequence = header.sequenceNumber
             return result
         }
-        statistics.updateJitter(timestamp: header.timestamp, arrival: arrival)
-
         if isEvent {
             let payload = UnsafeRawBufferPointer(rebasing: datagram[header.payloadRange])
             guard let report = try? TelephoneEvent(decoding: payload) else {
@@ -192,6 +190,9 @@ public struct RTPReceiver<Concealer: LossConcealer> {
             }
             return result
         }
+
+        // Telephone events keep their start timestamp for the whole event, so only audio feeds the jitter estimate.
+        statistics.updateJitter(timestamp: header.timestamp, arrival: arrival)
 
         // Timestamp jump: consecutive sequence numbers but the timestamp moved far more than the gap explains.
         if let lastTimestamp = lastAudioTimestamp, let last = lastSequence {
