@@ -174,4 +174,29 @@ import Testing
         #expect(receiver.telephoneEventPayloadType == 96)
         #expect(receiver.frameSamples == 160)
     }
+
+    /// A perfectly paced stream with a digit in the middle reports zero jitter: event packets keep the event's
+    /// start timestamp and must not be mistaken for delay variation.
+    @Test func telephoneEventsDoNotLookLikeJitter() throws {
+        var receiver = RTPReceiver(law: .aLaw, telephoneEventPayloadType: 101)
+        var sender = RTPSender(ssrc: 3, payloadType: 8)
+        var dtmf = TelephoneEventSender()
+        dtmf.enqueue(event: 7, duration: 1600)
+        for tick in 0..<60 {
+            let arrival = Int64(tick) * 160 + 400
+            if tick >= 20, let event = dtmf.nextPacket(timestamp: sender.timestamp) {
+                _ = receiver.receive(datagram: sender.makeTelephoneEventPacket(event, payloadType: 101).encoded(), arrival: arrival)
+                sender.skip(samples: 160)
+            } else if dtmf.isSending {
+                sender.skip(samples: 160)
+            } else {
+                let bytes = sender.makeAudioPacket(payload: [UInt8](repeating: 0xD5, count: 160), samples: 160).encoded()
+                _ = receiver.receive(datagram: bytes, arrival: arrival)
+            }
+        }
+        let made = receiver.makeReportBlock(now: 60 * 160)
+        let block = try #require(made)
+        #expect(block.jitter == 0)
+        #expect(block.cumulativeLost == 0)
+    }
 }
