@@ -388,7 +388,7 @@ extension RoutingStateMachine {
         record(.callOverflowed(CallOverflowed(call: id, queue: QueueID(q), reason: reason, action: action,
                                               at: Timestamp(microseconds: now))), into: &actions)
         switch action {
-        case .queue(let target) where calls[c].hops < 8 && target.rawValue != q:
+        case .queue(let target) where calls[c].hops < 8 && target.rawValue != q && queues.indices.contains(target.rawValue):
             takeFromQueue(c)
             calls[c].hops += 1
             admit(c, to: target.rawValue, into: &actions)

@@ -138,7 +138,8 @@ public struct RoutingStateMachine: Sendable {
     /// Adds a queue.
     /// - Parameter configuration: The queue's configuration.
     /// - Returns: The queue's identifier (queues are numbered 0, 1, 2, … in the order they are added).
-    /// - Throws: ``RoutingError`` when the name is taken or an overflow names a queue that does not exist.
+    /// - Throws: ``RoutingError`` when the name is taken or an overflow names the queue itself. An
+    ///   overflow may name a queue added later; if it is never added, its callers go to voicemail.
     @discardableResult
     public mutating func addQueue(_ configuration: QueueConfiguration) throws(RoutingError) -> QueueID {
         if queues.contains(where: { $0.configuration.name == configuration.name }) {
@@ -146,8 +147,8 @@ public struct RoutingStateMachine: Sendable {
         }
         let id = QueueID(queues.count)
         for action in [configuration.whenFull, configuration.whenMaximumWait, configuration.whenNoAgents] {
-            if case .queue(let target)? = action, target.rawValue < 0 || target.rawValue > queues.count {
-                throw RoutingError("queue \"\(configuration.name)\": overflow to \(target), which does not exist")
+            if case .queue(let target)? = action, target.rawValue < 0 || target == id {
+                throw RoutingError("queue \"\(configuration.name)\": overflow to \(target), which cannot be a backup queue")
             }
         }
         var record = QueueRecord(
