@@ -111,6 +111,8 @@ public struct RoutingStateMachine: Sendable {
     var callIndex = SlotIndex()
     var timers = MinHeap<TimerEntry>()
     var lastServed: [String: (agent: Int32, at: Int64)] = [:]
+    var lastServedPruneAt = 4096
+    var longestStickyWindow: Int64 = 0
     var random: SeededRandom
     var counter: UInt64 = 0
     var now: Int64 = 0
@@ -166,6 +168,7 @@ public struct RoutingStateMachine: Sendable {
             record.isSticky = true
             record.stickyWindow = sticky.window.microseconds
             record.stickyLimit = sticky.waitLimit.microseconds
+            longestStickyWindow = max(longestStickyWindow, record.stickyWindow)
         }
         queues.append(record)
         return id
