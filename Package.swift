@@ -181,7 +181,7 @@ let package = Package(
         ),
         .testTarget(
             name: "HotlineACDTests",
-            dependencies: ["HotlineACD"],
+            dependencies: ["HotlineACD", "HotlineCore"],
             swiftSettings: strictSettings
         ),
         .testTarget(
