@@ -65,12 +65,8 @@ struct FaxLoopbackCommand: ParsableCommand {
         let line = LineConditions(lossRate: loss, signalToNoise: snr, jitterMilliseconds: jitter, redundancy: redundancy, seed: seed)
         let clock = ContinuousClock()
         let started = clock.now
-        let report: FaxLoopback.Report
-        do {
-            report = try FaxLoopback.run(input: URL(fileURLWithPath: input), output: URL(fileURLWithPath: output), options: options, line: line)
-        } catch let error as FaxError {
-            throw ValidationError(error.message)
-        }
+        // FaxError's message names the file and what is wrong with it.
+        let report = try FaxLoopback.run(input: URL(fileURLWithPath: input), output: URL(fileURLWithPath: output), options: options, line: line)
         let elapsed = clock.now - started
         let seconds = Double(report.callDuration.components.seconds) + Double(report.callDuration.components.attoseconds) / 1e18
         let receiver = report.receiver
@@ -105,7 +101,7 @@ struct FaxPDFCommand: ParsableCommand {
 
     func run() throws {
         guard FileManager.default.isReadableFile(atPath: input) else {
-            throw ValidationError("\(input): no such file")
+            throw CommandFailure("\(input): no such file")
         }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: tiff2pdf)
@@ -116,12 +112,12 @@ struct FaxPDFCommand: ParsableCommand {
         do {
             try process.run()
         } catch {
-            throw ValidationError("cannot run \(tiff2pdf) (apt install libtiff-tools): \(error.localizedDescription)")
+            throw CommandFailure("cannot run \(tiff2pdf) (apt install libtiff-tools): \(error.localizedDescription)")
         }
         let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
-            throw ValidationError("tiff2pdf failed for \(input): \(message.trimmingCharacters(in: .whitespacesAndNewlines))")
+            throw CommandFailure("tiff2pdf failed for \(input): \(message.trimmingCharacters(in: .whitespacesAndNewlines))")
         }
         print("\(input) → \(output)")
     }
