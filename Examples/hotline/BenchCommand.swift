@@ -7,6 +7,7 @@ struct BenchCommand: AsyncParsableCommand {
         abstract: "Measure the toolkit's hot paths (use a release build: swift run -c release hotline bench …).",
         subcommands: [
             BenchMediaDSPCommand.self,
+            BenchMediaRTPCommand.self,
         ]
     )
 }

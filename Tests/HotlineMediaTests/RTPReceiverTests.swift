@@ -72,13 +72,16 @@ import Testing
         badEvent[1] = 101  // telephone-event with a 160-byte payload
         events += receiver.receive(datagram: badEvent, arrival: 4)
         events += receiver.receive(datagram: good[0], arrival: 5)  // duplicate
+        let huge = RTPPacket(payloadType: 8, sequenceNumber: 103, timestamp: 5480, ssrc: 0xCAFE, payload: [UInt8](repeating: 0xD5, count: 60_000))
+        events += receiver.receive(datagram: huge.encoded(), arrival: 6)
         #expect(events.isEmpty)
+        #expect(receiver.counters.oversized == 1)
         #expect(receiver.counters.malformed == 2)
         #expect(receiver.counters.wrongPayloadType == 1)
         #expect(receiver.counters.badTelephoneEvent == 1)
         #expect(receiver.counters.duplicate == 1)
         #expect(receiver.counters.accepted == 1)
-        #expect(receiver.counters.dropped == 5)
+        #expect(receiver.counters.dropped == 6)
     }
 
     @Test func ssrcChangeNeedsTwoPacketsAndResets() {
@@ -157,5 +160,18 @@ import Testing
         #expect(block.delaySinceLastSenderReport == 32768)
         #expect(block.cumulativeLost == 0)
         #expect(block.fractionLost == 0)
+    }
+
+    @Test func negotiatedAudioConfiguresTheReceiver() throws {
+        let offer = OfferAnswer.offer(
+            capabilities: AudioCapabilities(codecs: [.muLaw], telephoneEventPayloadType: 96), address: "127.0.0.1",
+            port: 4000, sessionID: 1)
+        let (_, audio) = try OfferAnswer.answer(
+            to: offer, capabilities: AudioCapabilities(), address: "127.0.0.1", port: 5000, sessionID: 2)
+        let receiver = RTPReceiver(audio: audio)
+        #expect(receiver.law == .muLaw)
+        #expect(receiver.payloadType == 0)
+        #expect(receiver.telephoneEventPayloadType == 96)
+        #expect(receiver.frameSamples == 160)
     }
 }
