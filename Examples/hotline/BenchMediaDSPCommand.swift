@@ -150,16 +150,18 @@ struct BenchMediaDSPCommand: ParsableCommand {
         }
         let input = directory.appendingPathComponent("in.tif")
         try tool("/usr/bin/tiffcp", ["-c", "g3:2d"] + pageFiles + [input.path])
-        for ecm in [false, true] {
+        for (t38, ecm) in [(false, false), (false, true), (true, false), (true, true)] {
             let clock = ContinuousClock()
             let start = clock.now
-            let report = try FaxLoopback.run(
-                input: input, output: directory.appendingPathComponent("out-\(ecm).tif"),
-                options: FaxOptions(errorCorrection: ecm, modems: [.v17]))
+            let output = directory.appendingPathComponent("out-\(t38)-\(ecm).tif")
+            let options = FaxOptions(errorCorrection: ecm, modems: [.v17])
+            let report = t38
+                ? try FaxLoopback.runT38(input: input, output: output, options: options)
+                : try FaxLoopback.run(input: input, output: output, options: options)
             let compute = nanoseconds(clock.now - start) / 1e9
             let call = nanoseconds(report.callDuration) / 1e9
-            print(String(format: "Fax loopback V.17, ECM %@: %d pages at %d bit/s in %.1f s of call = %.2f pages/min; computed in %.2f s (%.0f× real time for both ends)",
-                         ecm ? "on " : "off", report.receiver.pages, report.receiver.bitRate, call, Double(report.receiver.pages) / call * 60, compute, call / compute))
+            print(String(format: "Fax loopback %@ V.17, ECM %@: %d pages at %d bit/s in %.1f s of call = %.2f pages/min; computed in %.2f s (%.0f× real time for both ends)",
+                         t38 ? "T.38 " : "G.711", ecm ? "on " : "off", report.receiver.pages, report.receiver.bitRate, call, Double(report.receiver.pages) / call * 60, compute, call / compute))
         }
     }
 
