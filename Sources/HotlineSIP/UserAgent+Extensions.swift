@@ -9,7 +9,7 @@ extension UserAgent {
     /// The interval a request asks for in Session-Expires (`x`), if any.
     static func requestedSessionInterval(_ request: SIPRequest) -> Int? {
         guard let value = request.headers["session-expires"] else { return nil }
-        return Int(value.split(separator: ";")[0].trimmingWhitespace())
+        return Int(value.prefix { $0 != ";" }.trimmingWhitespace())
     }
 
     /// Puts Session-Expires (and Require: timer) in a 2xx to INVITE/UPDATE and starts the timer
@@ -27,7 +27,7 @@ extension UserAgent {
 
     /// Starts the timer from a 2xx to our INVITE (RFC 4028 §7.2).
     func startSessionTimer(from response: SIPResponse, call: Call, weAreUAC: Bool) {
-        guard let value = response.headers["session-expires"], let interval = Int(value.split(separator: ";")[0].trimmingWhitespace()) else { return }
+        guard let value = response.headers["session-expires"], let interval = Int(value.prefix { $0 != ";" }.trimmingWhitespace()) else { return }
         let parameters = (try? HeaderSyntax.parameters(value.drop { $0 != ";" }.dropFirst()[...])) ?? []
         let refresher = parameters.value("refresher") ?? "uac"
         schedule(call, interval: interval, weRefresh: (refresher == "uac") == weAreUAC)
@@ -131,8 +131,9 @@ extension UserAgent {
     /// Finds the call a Replaces header names (RFC 3891 §3): a confirmed dialog, or an early one
     /// that we initiated.
     func replacedCall(_ value: String) -> Call? {
-        let parts = value.split(separator: ";", maxSplits: 1)
-        let callID = String(parts[0].trimmingWhitespace())
+        let parts = value.split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false)
+        guard let first = parts.first else { return nil }
+        let callID = String(first.trimmingWhitespace())
         let parameters = parts.count > 1 ? ((try? HeaderSyntax.parameters(parts[1])) ?? []) : []
         guard let toTag = parameters.value("to-tag"), let fromTag = parameters.value("from-tag") else { return nil }
         // to-tag is the tag of the UA receiving the INVITE (ours), from-tag the other side's.
