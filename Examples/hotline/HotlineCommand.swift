@@ -13,6 +13,9 @@ struct HotlineCommand: AsyncParsableCommand {
             BillsCommand.self,
             DatabaseCommand.self,
             DemoDataCommand.self,
+            UsersCommand.self,
+            WorkOrdersCommand.self,
+            KBCommand.self,
         ]
     )
 }
