@@ -6,6 +6,7 @@ struct BenchCommand: AsyncParsableCommand {
         commandName: "bench",
         abstract: "Measure the toolkit's hot paths (use a release build: swift run -c release hotline bench …).",
         subcommands: [
+            BenchCaseworkCommand.self,
         ]
     )
 }
