@@ -150,30 +150,32 @@ extension HotlineDatabase: KnowledgeBaseStore {
             if indexable.count >= 3 { long.append(indexable) } else { short.append(indexable) }
         }
         // Terms with characters the indexes drop (`1%`) are checked against the text afterwards.
-        let needsCheck = terms.contains { $0.contains { !SearchDocument.isTokenCharacter($0) } }
+        let hasUnindexedCharacters = terms.contains { $0.contains { !SearchDocument.isTokenCharacter($0) } }
         guard !long.isEmpty || !short.isEmpty else { return [] }
 
         // Phase 1, in FTS5: the best-ranked matching versions, a page at a time (`ORDER BY rank LIMIT`
-        // keeps only the page, so a one-character query over every article stays cheap). The primary
-        // index is the trigram one when the query has a long term; short terms restrict it by rowid.
+        // keeps only the page, so a one-character query over every article stays cheap). Only long
+        // terms: the trigram index, exact. With a short term: the unigram/bigram index, where a long
+        // term becomes the AND of its bigrams and is checked as a substring afterwards.
         // Phase 2: keep the versions in force on the day (the newest such version of each article).
         let weights = "bm25(\(Self.titleWeight), \(Self.tagWeight), \(Self.bodyWeight))"
-        let longExpression = long.map { "\"" + $0 + "\"" }.joined(separator: " AND ")
-        let shortExpression = short.map { "\"" + $0 + "\"" }.joined(separator: " AND ")
         let primary: String
-        var matchArguments: StatementArguments
-        if long.isEmpty {
-            primary = "SELECT rowid, rank FROM kb_gram WHERE kb_gram MATCH ? AND rank MATCH '\(weights)'"
-            matchArguments = [shortExpression]
-        } else if short.isEmpty {
+        let matchArguments: StatementArguments
+        var needsCheck = hasUnindexedCharacters
+        if short.isEmpty {
             primary = "SELECT rowid, rank FROM kb_trigram WHERE kb_trigram MATCH ? AND rank MATCH '\(weights)'"
-            matchArguments = [longExpression]
+            matchArguments = [long.map { "\"" + $0 + "\"" }.joined(separator: " AND ")]
         } else {
-            primary = """
-                SELECT rowid, rank FROM kb_trigram WHERE kb_trigram MATCH ? AND rank MATCH '\(weights)'
-                AND rowid IN (SELECT rowid FROM kb_gram WHERE kb_gram MATCH ?)
-                """
-            matchArguments = [longExpression, shortExpression]
+            var tokens = short
+            for term in long {
+                let characters = Array(term)
+                for index in 0..<(characters.count - 1) { tokens.append(String(characters[index...(index + 1)])) }
+            }
+            needsCheck = needsCheck || !long.isEmpty
+            primary = "SELECT rowid, rank FROM kb_gram WHERE kb_gram MATCH ? AND rank MATCH '\(weights)'"
+            var unique: [String] = []
+            for token in tokens where !unique.contains(token) { unique.append(token) }
+            matchArguments = [unique.map { "\"" + $0 + "\"" }.joined(separator: " AND ")]
         }
         let today = day.description
         let pageSQL = "\(primary) ORDER BY rank LIMIT ? OFFSET ?"
@@ -189,24 +191,32 @@ extension HotlineDatabase: KnowledgeBaseStore {
             var articleID: String, number: Int, title: String, body: String, format: String, category: String, tags: String, score: Double
         }
         let pageSize = max(64, limit * 8)
-        let wanted = needsCheck ? limit * 4 + 20 : limit
+        let check = needsCheck
         let categoryName = category?.rawValue
         let fixedArguments = matchArguments
         let candidates = try await pool.read { db in
             var found: [Candidate] = []
             var offset = 0
-            while found.count < wanted {
+            while found.count < limit {
                 var arguments = fixedArguments
                 arguments += [pageSize, offset]
                 let page = try Row.fetchAll(db.cachedStatement(sql: pageSQL), arguments: arguments)
-                for row in page where found.count < wanted {
+                for row in page where found.count < limit {
                     let id: Int64 = row["rowid"]
                     let score: Double = row["rank"]
-                    if let version = try Row.fetchOne(db.cachedStatement(sql: versionSQL), arguments: [id, today, categoryName]) {
-                        found.append(Candidate(articleID: version["article_id"], number: version["number"], title: version["title"],
-                                               body: version["body"], format: version["format"], category: version["category"],
-                                               tags: version["tags"], score: score))
+                    guard let version = try Row.fetchOne(db.cachedStatement(sql: versionSQL), arguments: [id, today, categoryName]) else {
+                        continue
                     }
+                    let candidate = Candidate(articleID: version["article_id"], number: version["number"], title: version["title"],
+                                              body: version["body"], format: version["format"], category: version["category"],
+                                              tags: version["tags"], score: score)
+                    if check {
+                        // Every term must really occur (bigram ANDs and dropped characters over-match).
+                        let text = KnowledgeText.plainText(candidate.body, format: KnowledgeArticle.Format(rawValue: candidate.format) ?? .plain)
+                        let tags = (try? Self.decodeDocument([String].self, candidate.tags, what: "tags")) ?? []
+                        guard KnowledgeText.score(terms: terms, title: candidate.title, tags: tags, text: text) != nil else { continue }
+                    }
+                    found.append(candidate)
                 }
                 if page.count < pageSize { break }
                 offset += pageSize
@@ -214,12 +224,8 @@ extension HotlineDatabase: KnowledgeBaseStore {
             return found
         }
         var hits: [KnowledgeSearchHit] = []
-        for candidate in candidates where hits.count < limit {
+        for candidate in candidates {
             let text = KnowledgeText.plainText(candidate.body, format: KnowledgeArticle.Format(rawValue: candidate.format) ?? .plain)
-            if needsCheck {
-                let tags = (try? Self.decodeDocument([String].self, candidate.tags, what: "tags")) ?? []
-                guard KnowledgeText.score(terms: terms, title: candidate.title, tags: tags, text: text) != nil else { continue }
-            }
             guard let category = KnowledgeArticle.Category(rawValue: candidate.category) else { continue }
             hits.append(KnowledgeSearchHit(articleID: candidate.articleID, category: category, versionNumber: candidate.number,
                                            title: candidate.title, snippet: KnowledgeText.snippet(of: text, terms: terms),
