@@ -42,7 +42,7 @@ struct BenchCaseworkCommand: AsyncParsableCommand {
                 _ = try copy.handle(.init(.assign, comment: "bench", assignee: .department("d\(index % 7)")), by: supervisor, at: start)
             }
         }
-        print(String(format: "state machine: %.0f transitions/s (pure, in memory)", Double(pureCount) / Self.seconds(pureElapsed)))
+        Self.say(String(format: "state machine: %.0f transitions/s (pure, in memory)", Double(pureCount) / Self.seconds(pureElapsed)))
 
         var ids: [String] = []
         ids.reserveCapacity(orders)
@@ -54,7 +54,7 @@ struct BenchCaseworkCommand: AsyncParsableCommand {
                 ids.append(try await desk.open(draft, by: agent, at: start.addingTimeInterval(Double(index))).id)
             }
         }
-        print(String(format: "work orders opened: %d in %.2f s = %.0f/s (number, order, event and audit entry committed)",
+        Self.say(String(format: "work orders opened: %d in %.2f s = %.0f/s (number, order, event and audit entry committed)",
                      orders, Self.seconds(openElapsed), Double(orders) / Self.seconds(openElapsed)))
         let moveElapsed = try await clock.measure {
             for (index, id) in ids.enumerated() {
@@ -63,7 +63,7 @@ struct BenchCaseworkCommand: AsyncParsableCommand {
                 _ = try await desk.transition(id, .init(.startWork, comment: "开始办理"), by: supervisor, at: at)
             }
         }
-        print(String(format: "work order transitions: %d in %.2f s = %.0f/s (read, check, write order + event + audit)",
+        Self.say(String(format: "work order transitions: %d in %.2f s = %.0f/s (read, check, write order + event + audit)",
                      orders * 2, Self.seconds(moveElapsed), Double(orders * 2) / Self.seconds(moveElapsed)))
     }
 
@@ -84,7 +84,7 @@ struct BenchCaseworkCommand: AsyncParsableCommand {
                 }
                 try await database.optimize()
             }
-            print(String(format: "knowledge base: %d articles loaded in %.1f s (%.0f/s, both indexes)", articles - existing,
+            Self.say(String(format: "knowledge base: %d articles loaded in %.1f s (%.0f/s, both indexes)", articles - existing,
                          Self.seconds(loadElapsed), Double(articles - existing) / Self.seconds(loadElapsed)))
         }
         let day = LocalDate("2026-06-01")!
@@ -103,14 +103,14 @@ struct BenchCaseworkCommand: AsyncParsableCommand {
                 let elapsed = try await clock.measure {
                     hits = try await database.search(query, inForceOn: day, category: nil, limit: 10).count
                 }
-                if hits == 0 { print("warning: no hit for \(query)") }
+                if hits == 0 { Self.say("warning: no hit for \(query)") }
                 latencies.append(Self.seconds(elapsed) * 1000)
             }
             all += latencies
-            print(String(format: "kb search %@: p50 %.2f ms, p99 %.2f ms, max %.2f ms (%d queries)", label,
+            Self.say(String(format: "kb search %@: p50 %.2f ms, p99 %.2f ms, max %.2f ms (%d queries)", label,
                          Self.percentile(latencies, 0.50), Self.percentile(latencies, 0.99), latencies.max() ?? 0, latencies.count))
         }
-        print(String(format: "kb search all: p50 %.2f ms, p99 %.2f ms over %d articles", Self.percentile(all, 0.50), Self.percentile(all, 0.99),
+        Self.say(String(format: "kb search all: p50 %.2f ms, p99 %.2f ms over %d articles", Self.percentile(all, 0.50), Self.percentile(all, 0.99),
                      try await database.articleCount()))
     }
 
@@ -149,6 +149,11 @@ struct BenchCaseworkCommand: AsyncParsableCommand {
             z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
             return Int((z ^ (z >> 31)) % UInt64(bound))
         }
+    }
+
+    /// Prints a line at once (unbuffered), so that a long run shows its figures as they come.
+    static func say(_ line: String) {
+        FileHandle.standardOutput.write(Data((line + "\n").utf8))
     }
 
     static func seconds(_ duration: Duration) -> Double {

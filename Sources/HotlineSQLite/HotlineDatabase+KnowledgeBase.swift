@@ -10,6 +10,8 @@ public import HotlineCore
 /// BM25 with the title weighted 5, tags 3 and the text 1.
 extension HotlineDatabase: KnowledgeBaseStore {
     static let titleWeight = 5.0, tagWeight = 3.0, bodyWeight = 1.0
+    /// Above this many matching versions, search ranks the newest matches rather than all of them.
+    static let rankedMatchLimit = 5000
 
     static func indexVersion(rowID: Int64, title: String, tags: String, text: String, delete: Bool, in db: Database) throws {
         let trigramArguments: StatementArguments = [rowID, title, tags, text]
@@ -178,7 +180,12 @@ extension HotlineDatabase: KnowledgeBaseStore {
             matchArguments = [unique.map { "\"" + $0 + "\"" }.joined(separator: " AND ")]
         }
         let today = day.description
-        let pageSQL = "\(primary) ORDER BY rank LIMIT ? OFFSET ?"
+        // BM25 over every match costs ~2 µs a match; a query matching more than `rankedMatchLimit`
+        // versions (one common character) says little about relevance, so its newest matches are
+        // taken a page at a time instead, and ranked among themselves.
+        let countSQL = "SELECT count(*) FROM (\(primary) LIMIT \(Self.rankedMatchLimit + 1))"
+        let rankedSQL = "\(primary) ORDER BY rank LIMIT ? OFFSET ?"
+        let newestSQL = "\(primary) ORDER BY rowid DESC LIMIT ? OFFSET ?"
         let versionSQL = """
             SELECT v.id, v.article_id, v.number, v.title, v.body, v.format, a.category, a.tags
             FROM kb_version v JOIN kb_article a ON a.id = v.article_id
@@ -195,6 +202,8 @@ extension HotlineDatabase: KnowledgeBaseStore {
         let categoryName = category?.rawValue
         let fixedArguments = matchArguments
         let candidates = try await pool.read { db in
+            let matches = try Int.fetchOne(db.cachedStatement(sql: countSQL), arguments: fixedArguments) ?? 0
+            let pageSQL = matches > Self.rankedMatchLimit ? newestSQL : rankedSQL
             var found: [Candidate] = []
             var offset = 0
             while found.count < limit {
@@ -221,7 +230,7 @@ extension HotlineDatabase: KnowledgeBaseStore {
                 if page.count < pageSize { break }
                 offset += pageSize
             }
-            return found
+            return matches > Self.rankedMatchLimit ? found.sorted { $0.score < $1.score } : found
         }
         var hits: [KnowledgeSearchHit] = []
         for candidate in candidates {
