@@ -47,7 +47,8 @@ public struct PhoneNumber: Sendable, Hashable, Codable, CustomStringConvertible 
         // Split off an extension marked by words or letters.
         var main = Substring(trimmed)
         var extensionPart: String?
-        for marker in ["分机", "转", "ext.", "ext", "EXT", "x", "X", "#"] {
+        let plain = trimmed.utf8.allSatisfy { ($0 >= 48 && $0 <= 57) || $0 == 32 || $0 == 45 || $0 == 43 || $0 == 40 || $0 == 41 || $0 == 46 || $0 == 47 }
+        for marker in ["分机", "转", "ext.", "ext", "EXT", "x", "X", "#"] where !plain {
             if let range = main.range(of: marker) {
                 extensionPart = String(main[range.upperBound...])
                 main = main[..<range.lowerBound]

@@ -2,6 +2,23 @@ public import Foundation
 import GRDB
 public import HotlineCore
 
+/// A taxpayer with everything its row and index entries need, computed off the writing thread.
+struct PreparedTaxpayer: Sendable {
+    let taxpayer: Taxpayer
+    let values: [DatabaseValue]
+    let document: SearchDocument
+    let nameGrams: String
+    let placeGrams: String
+
+    init(taxpayer: Taxpayer) {
+        self.taxpayer = taxpayer
+        values = HotlineDatabase.values(of: taxpayer)
+        document = SearchDocument(taxpayer)
+        nameGrams = SearchDocument.grams(document.names)
+        placeGrams = SearchDocument.grams(document.places)
+    }
+}
+
 extension HotlineDatabase: TaxpayerStore {
     static let taxpayerColumns = """
         id, number, name, kind, enterprise_name, legal_representative, phone, phone_extension, mobile, email,
@@ -54,14 +71,15 @@ extension HotlineDatabase: TaxpayerStore {
         return (try? encoder.encode(fields)).map { String(decoding: $0, as: UTF8.self) }
     }
 
-    static func values(of taxpayer: Taxpayer) -> [(any DatabaseValueConvertible)?] {
-        [
+    static func values(of taxpayer: Taxpayer) -> [DatabaseValue] {
+        let values: [(any DatabaseValueConvertible)?] = [
             taxpayer.number.value, taxpayer.name, taxpayer.kind.rawValue, taxpayer.enterpriseName,
             taxpayer.legalRepresentative, taxpayer.phone?.digits, taxpayer.phone?.extension, taxpayer.mobile?.digits,
             taxpayer.email, taxpayer.region, taxpayer.address, taxpayer.building, taxpayer.floor, taxpayer.room,
             taxpayer.bankName, taxpayer.bankAccount, taxpayer.category.rawValue, taxpayer.taxOffice,
             taxpayer.assignedAgent, taxpayer.pinHash?.description, customFieldsJSON(taxpayer.customFields),
         ]
+        return values.map { $0?.databaseValue ?? .null }
     }
 
     /// Inserts or replaces a taxpayer and keeps both search indexes in step, inside the caller's
@@ -69,51 +87,59 @@ extension HotlineDatabase: TaxpayerStore {
     ///
     /// - Returns: `true` when the record is new.
     static func upsert(_ taxpayer: Taxpayer, in db: Database) throws -> Bool {
-        let existing = try Row.fetchOne(
-            db.cachedStatement(sql: "SELECT \(taxpayerColumns) FROM taxpayer WHERE number = ?"),
-            arguments: [taxpayer.number.value])
-        let document = SearchDocument(taxpayer)
-        let values = StatementArguments(values(of: taxpayer))
-        let id: Int64
-        if let existing {
-            id = existing["id"]
-            let old = SearchDocument(try Self.taxpayer(from: existing))
-            try db.cachedStatement(sql: """
-                UPDATE taxpayer SET number = ?, name = ?, kind = ?, enterprise_name = ?, legal_representative = ?,
-                phone = ?, phone_extension = ?, mobile = ?, email = ?, region = ?, address = ?, building = ?, floor = ?,
-                room = ?, bank_name = ?, bank_account = ?, category = ?, tax_office = ?, assigned_agent = ?,
-                pin_hash = ?, custom_fields = ? WHERE id = ?
-                """).execute(arguments: values + [id])
-            if old != document {
-                try deleteFromIndexes(id: id, document: old, in: db)
-                try insertIntoIndexes(id: id, document: document, in: db)
-            }
-            return false
-        }
+        try upsert(PreparedTaxpayer(taxpayer: taxpayer), in: db)
+    }
+
+    /// Inserts (the common case, one statement) or, when the number exists, replaces a taxpayer and
+    /// re-indexes it if its searchable text changed.
+    static func upsert(_ prepared: PreparedTaxpayer, in db: Database) throws -> Bool {
+        let values = StatementArguments(prepared.values)
         try db.cachedStatement(sql: """
             INSERT INTO taxpayer (number, name, kind, enterprise_name, legal_representative, phone, phone_extension,
             mobile, email, region, address, building, floor, room, bank_name, bank_account, category, tax_office,
             assigned_agent, pin_hash, custom_fields) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (number) DO NOTHING
             """).execute(arguments: values)
-        id = db.lastInsertedRowID
-        try insertIntoIndexes(id: id, document: document, in: db)
-        return true
+        if db.changesCount == 1 {
+            try insertIntoIndexes(id: db.lastInsertedRowID, prepared: prepared, in: db)
+            return true
+        }
+        guard let existing = try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT \(taxpayerColumns) FROM taxpayer WHERE number = ?"),
+            arguments: [prepared.taxpayer.number.value]) else {
+            throw StorageError.corruptRecord("taxpayer \(prepared.taxpayer.number) neither inserted nor found")
+        }
+        let id: Int64 = existing["id"]
+        let old = PreparedTaxpayer(taxpayer: try Self.taxpayer(from: existing))
+        try db.cachedStatement(sql: """
+            UPDATE taxpayer SET number = ?, name = ?, kind = ?, enterprise_name = ?, legal_representative = ?,
+            phone = ?, phone_extension = ?, mobile = ?, email = ?, region = ?, address = ?, building = ?, floor = ?,
+            room = ?, bank_name = ?, bank_account = ?, category = ?, tax_office = ?, assigned_agent = ?,
+            pin_hash = ?, custom_fields = ? WHERE id = ?
+            """).execute(arguments: values + [id])
+        if old.document != prepared.document {
+            try deleteFromIndexes(id: id, prepared: old, in: db)
+            try insertIntoIndexes(id: id, prepared: prepared, in: db)
+        }
+        return false
     }
 
-    static func insertIntoIndexes(id: Int64, document: SearchDocument, in db: Database) throws {
+    static func insertIntoIndexes(id: Int64, prepared: PreparedTaxpayer, in db: Database) throws {
+        let document = prepared.document
         try db.cachedStatement(sql: "INSERT INTO taxpayer_trigram (rowid, names, places, codes) VALUES (?, ?, ?, ?)")
             .execute(arguments: [id, document.names, document.places, document.codes])
         try db.cachedStatement(sql: "INSERT INTO taxpayer_gram (rowid, names, places) VALUES (?, ?, ?)")
-            .execute(arguments: [id, SearchDocument.grams(document.names), SearchDocument.grams(document.places)])
+            .execute(arguments: [id, prepared.nameGrams, prepared.placeGrams])
     }
 
-    static func deleteFromIndexes(id: Int64, document: SearchDocument, in db: Database) throws {
+    static func deleteFromIndexes(id: Int64, prepared: PreparedTaxpayer, in db: Database) throws {
+        let document = prepared.document
         try db.cachedStatement(sql: """
             INSERT INTO taxpayer_trigram (taxpayer_trigram, rowid, names, places, codes) VALUES ('delete', ?, ?, ?, ?)
             """).execute(arguments: [id, document.names, document.places, document.codes])
         try db.cachedStatement(sql: """
             INSERT INTO taxpayer_gram (taxpayer_gram, rowid, names, places) VALUES ('delete', ?, ?, ?)
-            """).execute(arguments: [id, SearchDocument.grams(document.names), SearchDocument.grams(document.places)])
+            """).execute(arguments: [id, prepared.nameGrams, prepared.placeGrams])
     }
 
     static func appendEvent<E: DomainEvent>(_ event: E, at date: Date, subject: String, in db: Database) throws {

@@ -105,6 +105,8 @@ public final class HotlineDatabase: Sendable {
                     names, places, codes, tokenize = 'trigram', content = '', detail = 'column');
                 CREATE VIRTUAL TABLE taxpayer_gram USING fts5(
                     names, places, tokenize = 'unicode61', content = '', detail = 'column');
+                INSERT INTO taxpayer_trigram (taxpayer_trigram, rank) VALUES ('hashsize', 33554432);
+                INSERT INTO taxpayer_gram (taxpayer_gram, rank) VALUES ('hashsize', 33554432);
                 CREATE TABLE tax_bill (
                     taxpayer_number TEXT NOT NULL REFERENCES taxpayer(number) ON DELETE CASCADE,
                     period TEXT NOT NULL,

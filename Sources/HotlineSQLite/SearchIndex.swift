@@ -8,7 +8,7 @@ import HotlineCore
 /// - `taxpayer_gram` (FTS5 `unicode61` tokenizer) holds every single character and every pair of
 ///   adjacent characters of the names and places as separate tokens, so one- and two-character
 ///   queries are a single-token lookup.
-struct SearchDocument: Equatable {
+struct SearchDocument: Equatable, Sendable {
     var names: String
     var places: String
     var codes: String
@@ -36,23 +36,34 @@ struct SearchDocument: Equatable {
     /// Only letters and digits form tokens (as `unicode61` would split on anything else); each
     /// distinct token appears once.
     static func grams(_ text: String) -> String {
-        var seen = Set<String>()
-        var output = ""
-        output.reserveCapacity(text.utf8.count * 3)
-        func emit(_ token: String) {
-            if seen.insert(token).inserted {
+        var seen = Set<UInt64>()
+        var output = String.UnicodeScalarView()
+        var previous: Unicode.Scalar?
+        for scalar in text.unicodeScalars {
+            guard isTokenScalar(scalar) else { previous = nil; continue }
+            if seen.insert(UInt64(scalar.value)).inserted {
                 if !output.isEmpty { output.append(" ") }
-                output.append(token)
+                output.append(scalar)
             }
+            if let previous, seen.insert(UInt64(previous.value) << 32 | UInt64(scalar.value)).inserted {
+                output.append(" ")
+                output.append(previous)
+                output.append(scalar)
+            }
+            previous = scalar
         }
-        var previous: Character?
-        for character in text.uppercased() {
-            guard isTokenCharacter(character) else { previous = nil; continue }
-            emit(String(character))
-            if let previous { emit(String([previous, character])) }
-            previous = character
+        return String(output)
+    }
+
+    /// Letters and digits (what `unicode61` keeps in tokens); fast for ASCII and CJK ideographs.
+    static func isTokenScalar(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x30...0x39, 0x41...0x5A, 0x61...0x7A, 0x4E00...0x9FFF: return true
+        case 0..<0x80: return false
+        default:
+            let properties = scalar.properties
+            return properties.isAlphabetic || properties.numericType != nil
         }
-        return output
     }
 
     static func isTokenCharacter(_ character: Character) -> Bool {
