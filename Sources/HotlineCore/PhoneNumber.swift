@@ -145,10 +145,11 @@ public struct PhoneNumber: Sendable, Hashable, Codable, CustomStringConvertible 
         }
     }
 
-    /// The canonical digits, with `-extension` when there is one.
+    /// The canonical digits, with `-extension` (landlines) or ` 转 extension` (service numbers) when
+    /// there is one; ``init(_:defaultAreaCode:)`` reads this form back.
     public var description: String {
-        if let ext = `extension` { return digits + "-" + ext }
-        return digits
+        guard let ext = `extension` else { return digits }
+        return kind == .landline ? digits + "-" + ext : digits + " 转 " + ext
     }
 
     /// Normalises a number if it can, for matching a caller ID against stored numbers.
