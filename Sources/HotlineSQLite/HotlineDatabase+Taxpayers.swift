@@ -7,15 +7,15 @@ struct PreparedTaxpayer: Sendable {
     let taxpayer: Taxpayer
     let values: [DatabaseValue]
     let document: SearchDocument
-    let nameGrams: String
-    let placeGrams: String
+    let trigramText: String
+    let grams: String
 
     init(taxpayer: Taxpayer) {
         self.taxpayer = taxpayer
         values = HotlineDatabase.values(of: taxpayer)
         document = SearchDocument(taxpayer)
-        nameGrams = SearchDocument.grams(document.names)
-        placeGrams = SearchDocument.grams(document.places)
+        trigramText = document.names + "\n" + document.places + "\n" + document.codes
+        grams = SearchDocument.grams(document.names + "\n" + document.places)
     }
 }
 
@@ -125,21 +125,19 @@ extension HotlineDatabase: TaxpayerStore {
     }
 
     static func insertIntoIndexes(id: Int64, prepared: PreparedTaxpayer, in db: Database) throws {
-        let document = prepared.document
-        try db.cachedStatement(sql: "INSERT INTO taxpayer_trigram (rowid, names, places, codes) VALUES (?, ?, ?, ?)")
-            .execute(arguments: [id, document.names, document.places, document.codes])
-        try db.cachedStatement(sql: "INSERT INTO taxpayer_gram (rowid, names, places) VALUES (?, ?, ?)")
-            .execute(arguments: [id, prepared.nameGrams, prepared.placeGrams])
+        try db.cachedStatement(sql: "INSERT INTO taxpayer_trigram (rowid, text) VALUES (?, ?)")
+            .execute(arguments: [id, prepared.trigramText])
+        try db.cachedStatement(sql: "INSERT INTO taxpayer_gram (rowid, text) VALUES (?, ?)")
+            .execute(arguments: [id, prepared.grams])
     }
 
     static func deleteFromIndexes(id: Int64, prepared: PreparedTaxpayer, in db: Database) throws {
-        let document = prepared.document
         try db.cachedStatement(sql: """
-            INSERT INTO taxpayer_trigram (taxpayer_trigram, rowid, names, places, codes) VALUES ('delete', ?, ?, ?, ?)
-            """).execute(arguments: [id, document.names, document.places, document.codes])
+            INSERT INTO taxpayer_trigram (taxpayer_trigram, rowid, text) VALUES ('delete', ?, ?)
+            """).execute(arguments: [id, prepared.trigramText])
         try db.cachedStatement(sql: """
-            INSERT INTO taxpayer_gram (taxpayer_gram, rowid, names, places) VALUES ('delete', ?, ?, ?)
-            """).execute(arguments: [id, prepared.nameGrams, prepared.placeGrams])
+            INSERT INTO taxpayer_gram (taxpayer_gram, rowid, text) VALUES ('delete', ?, ?)
+            """).execute(arguments: [id, prepared.grams])
     }
 
     static func appendEvent<E: DomainEvent>(_ event: E, at date: Date, subject: String, in db: Database) throws {
@@ -282,17 +280,15 @@ extension HotlineDatabase: TaxpayerStore {
                                      arguments: [query.text, remaining() + seen.count]), .text)
             }
         }
+        // Full-text hits, checked against the record; names before places before numbers and phones
+        // (numbers first for digit queries), insertion order within each.
+        let order: [SearchColumn] = query.isDigits ? [.codes, .names, .places] : [.names, .places, .codes]
         if query.characterCount >= 3 {
-            let columns: [SearchColumn] = query.isDigits ? [.codes, .names, .places] : [.names, .places, .codes]
-            for column in columns where remaining() > 0 {
-                try addFullText(table: "taxpayer_trigram", column: column, expression: query.trigramExpression,
-                                verify: true, query: query, db: db, add: add, remaining: remaining)
-            }
+            try addFullText(table: "taxpayer_trigram", expression: query.trigramExpression, order: order,
+                            query: query, db: db, add: add, remaining: remaining)
         } else if !query.isASCII {
-            for column in [SearchColumn.names, .places] where remaining() > 0 {
-                try addFullText(table: "taxpayer_gram", column: column, expression: query.gramExpression,
-                                verify: false, query: query, db: db, add: add, remaining: remaining)
-            }
+            try addFullText(table: "taxpayer_gram", expression: query.gramExpression, order: order,
+                            query: query, db: db, add: add, remaining: remaining)
         } else {
             for column in ["number", "phone", "mobile"] where remaining() > 0 {
                 try add(Row.fetchAll(db.cachedStatement(sql: "\(select) WHERE \(column) >= ?1 AND \(column) < ?1 || char(127) ORDER BY \(column) LIMIT ?2"),
@@ -303,25 +299,34 @@ extension HotlineDatabase: TaxpayerStore {
     }
 
     private static func addFullText(
-        table: String, column: SearchColumn, expression: String, verify: Bool, query: SearchQuery, db: Database,
+        table: String, expression: String, order: [SearchColumn], query: SearchQuery, db: Database,
         add: ([Row], TaxpayerSearchResult.Match, ((Taxpayer) -> Bool)?) throws -> Void, remaining: () -> Int
     ) throws {
-        // Page through index hits in rowid order; with `verify`, drop the rare trigram hits whose
-        // trigrams occur apart rather than together.
+        // Page through index hits in rowid order (no ranking over all matches: a surname may match
+        // 100,000 rows). Each hit is checked against the record, which drops the rare trigram hit
+        // whose trigrams occur apart, and tells which column matched for the ordering.
         var after: Int64 = 0
-        let match = "{\(column.rawValue)} : \(expression)"
-        while remaining() > 0 {
-            let page = remaining() * 2 + 8
+        var verified: [(tier: Int, row: Row)] = []
+        let wanted = remaining()
+        while verified.count < wanted {
+            let page = wanted * 2 + 8
             let ids = try Int64.fetchAll(db.cachedStatement(sql: """
                 SELECT rowid FROM \(table) WHERE \(table) MATCH ? AND rowid > ? ORDER BY rowid LIMIT ?
-                """), arguments: [match, after, page])
-            guard let last = ids.last else { return }
+                """), arguments: [expression, after, page])
+            guard let last = ids.last else { break }
             after = last
             let placeholders = databaseQuestionMarks(count: ids.count)
             let rows = try Row.fetchAll(db, sql: "SELECT \(taxpayerColumns) FROM taxpayer WHERE id IN (\(placeholders)) ORDER BY id",
                                         arguments: StatementArguments(ids))
-            try add(rows, .text, verify ? { query.matches($0, column: column) } : nil)
-            if ids.count < page { return }
+            for row in rows {
+                let taxpayer = try taxpayer(from: row)
+                if let tier = order.firstIndex(where: { query.matches(taxpayer, column: $0) }) {
+                    verified.append((tier, row))
+                }
+            }
+            if ids.count < page { break }
         }
+        let ordered = verified.enumerated().sorted { ($0.element.tier, $0.offset) < ($1.element.tier, $1.offset) }
+        try add(ordered.map(\.element.row), .text, nil)
     }
 }
