@@ -48,6 +48,7 @@ let package = Package(
                 "HotlineIVR",
                 "HotlineSQLite",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Examples/hotline",

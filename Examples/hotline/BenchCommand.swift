@@ -7,6 +7,8 @@ struct BenchCommand: AsyncParsableCommand {
         abstract: "Measure the toolkit's hot paths (use a release build: swift run -c release hotline bench …).",
         subcommands: [
             BenchCaseworkCommand.self,
+            BenchImportCommand.self,
+            BenchSearchCommand.self,
         ]
     )
 }

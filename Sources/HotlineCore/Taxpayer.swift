@@ -174,7 +174,11 @@ public struct Taxpayer: Sendable, Hashable, Codable, Identifiable {
         }
     }
 
-    static func isPlausibleEmail(_ text: String) -> Bool {
+    /// Whether a text looks like an e-mail address (`local@domain.tld`, no spaces).
+    ///
+    /// - Parameter text: The candidate.
+    /// - Returns: `true` when plausible.
+    public static func isPlausibleEmail(_ text: String) -> Bool {
         let parts = text.split(separator: "@", omittingEmptySubsequences: false)
         guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !parts[1].hasPrefix("."),
               !parts[1].hasSuffix("."), !text.contains(" ") else { return false }

@@ -32,9 +32,10 @@ public struct CSVReader: Sequence {
     public func makeIterator() -> Iterator { Iterator(bytes: bytes) }
 
     /// Yields records; `next()` returns `nil` at the end. Syntax errors are reported through ``error``.
-    public struct Iterator: IteratorProtocol {
+    public struct Iterator: IteratorProtocol, Sendable {
         let bytes: [UInt8]
-        var position = 0
+        /// The byte offset reached.
+        public private(set) var position = 0
         var line = 1
         /// The first syntax error met; iteration stops there.
         public private(set) var error: CSVError?
@@ -114,6 +115,16 @@ public struct CSVError: Error, Sendable, Hashable, CustomStringConvertible {
     public var line: Int
     /// What is wrong.
     public var message: String
+
+    /// Creates an error.
+    ///
+    /// - Parameters:
+    ///   - line: The 1-based line.
+    ///   - message: What is wrong.
+    public init(line: Int, message: String) {
+        self.line = line
+        self.message = message
+    }
 
     /// `line N: message`.
     public var description: String { "line \(line): \(message)" }

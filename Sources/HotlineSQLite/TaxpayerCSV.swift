@@ -159,6 +159,9 @@ public enum TaxpayerCSV {
                 return nil
             }
         }
+        if let email = values["email"], !Taxpayer.isPlausibleEmail(email) {
+            problem("email", "'\(email)' is not an e-mail address")
+        }
         let landline = phone("phone")
         let mobile = phone("mobile")
         var pinHash: PINHash?
@@ -168,7 +171,16 @@ public enum TaxpayerCSV {
         if let pin = values["pin"] {
             do { pinHash = try hashPIN(pin) } catch { problem("pin", error.description) }
         }
-        guard let number, problems.isEmpty else { return .failure(ImportFailure(problems: problems)) }
+        guard let number, problems.isEmpty else {
+            // Report in the file's column order.
+            let order = Dictionary(header.columns.enumerated().compactMap { entry in entry.element.map { ($0, entry.offset) } },
+                                   uniquingKeysWith: { first, _ in first })
+            let sorted = problems.enumerated().sorted { left, right in
+                let l = order[left.element.column ?? ""] ?? Int.max, r = order[right.element.column ?? ""] ?? Int.max
+                return l != r ? l < r : left.offset < right.offset
+            }.map(\.element)
+            return .failure(ImportFailure(problems: sorted))
+        }
 
         let taxpayer = Taxpayer(
             number: number, name: name, kind: kind ?? (number.kind == .residentIdentity ? .individual : .enterprise),
@@ -366,6 +378,8 @@ public struct ImportFailure: Error, Sendable, Hashable, CustomStringConvertible 
 
 extension String {
     func trimmingCharacters() -> String {
+        // Fast path: nothing to trim at either end in ASCII terms.
+        if let first = utf8.first, let last = utf8.last, first > 32, first < 128, last > 32, last < 128 { return self }
         let scalars = unicodeScalars
         guard let start = scalars.firstIndex(where: { !$0.properties.isWhitespace }),
               let end = scalars.lastIndex(where: { !$0.properties.isWhitespace }) else { return "" }
