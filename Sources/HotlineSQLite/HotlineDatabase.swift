@@ -105,7 +105,6 @@ public final class HotlineDatabase: Sendable {
                     text, tokenize = 'trigram', content = '', detail = 'none');
                 CREATE VIRTUAL TABLE taxpayer_gram USING fts5(
                     text, tokenize = 'unicode61', content = '', detail = 'none');
-                INSERT INTO taxpayer_trigram (taxpayer_trigram, rank) VALUES ('hashsize', 33554432);
                 INSERT INTO taxpayer_gram (taxpayer_gram, rank) VALUES ('hashsize', 33554432);
                 CREATE TABLE tax_bill (
                     taxpayer_number TEXT NOT NULL REFERENCES taxpayer(number) ON DELETE CASCADE,
