@@ -272,6 +272,9 @@ extension HotlineDatabase: TaxpayerStore {
             try add(Row.fetchAll(db.cachedStatement(sql: "\(select) WHERE phone = ?1 UNION \(select) WHERE mobile = ?1 LIMIT ?2"),
                                  arguments: [phone.digits, remaining()]), .phone)
         }
+        // A complete taxpayer number or phone number that is on record identifies the caller: no
+        // need to look for it as a fragment of other records.
+        if !results.isEmpty { return results }
         if remaining() > 0, !query.isASCII {
             try add(Row.fetchAll(db.cachedStatement(sql: "\(select) WHERE name = ? LIMIT ?"),
                                  arguments: [query.text, remaining()]), .text)
