@@ -7,13 +7,15 @@ struct PreparedTaxpayer: Sendable {
     let taxpayer: Taxpayer
     let values: [DatabaseValue]
     let document: SearchDocument
+    let trigramText: String
     let grams: String
 
     init(taxpayer: Taxpayer) {
         self.taxpayer = taxpayer
         values = HotlineDatabase.values(of: taxpayer)
         document = SearchDocument(taxpayer)
-        grams = SearchDocument.grams(document.names + "\n" + document.places + "\n" + document.codes)
+        trigramText = document.names + "\n" + document.places + "\n" + document.codes
+        grams = SearchDocument.grams(document.names + "\n" + document.places)
     }
 }
 
@@ -123,11 +125,16 @@ extension HotlineDatabase: TaxpayerStore {
     }
 
     static func insertIntoIndexes(id: Int64, prepared: PreparedTaxpayer, in db: Database) throws {
+        try db.cachedStatement(sql: "INSERT INTO taxpayer_trigram (rowid, text) VALUES (?, ?)")
+            .execute(arguments: [id, prepared.trigramText])
         try db.cachedStatement(sql: "INSERT INTO taxpayer_gram (rowid, text) VALUES (?, ?)")
             .execute(arguments: [id, prepared.grams])
     }
 
     static func deleteFromIndexes(id: Int64, prepared: PreparedTaxpayer, in db: Database) throws {
+        try db.cachedStatement(sql: """
+            INSERT INTO taxpayer_trigram (taxpayer_trigram, rowid, text) VALUES ('delete', ?, ?)
+            """).execute(arguments: [id, prepared.trigramText])
         try db.cachedStatement(sql: """
             INSERT INTO taxpayer_gram (taxpayer_gram, rowid, text) VALUES ('delete', ?, ?)
             """).execute(arguments: [id, prepared.grams])
@@ -228,7 +235,7 @@ extension HotlineDatabase: TaxpayerStore {
     /// exact taxpayer number; exact phone or mobile; name equal to the query; name starting with
     /// it; then full-text hits in names, in places (region, address, building/floor/room) and in
     /// numbers and phones. Queries of one or two characters use the unigram/bigram index (or, when
-    /// they are ASCII, number and phone prefixes); longer ones the AND of their character triples.
+    /// they are ASCII, number and phone prefixes); longer ones the trigram index.
     ///
     /// - Parameters:
     ///   - query: What the agent typed.
@@ -265,6 +272,9 @@ extension HotlineDatabase: TaxpayerStore {
             try add(Row.fetchAll(db.cachedStatement(sql: "\(select) WHERE phone = ?1 UNION \(select) WHERE mobile = ?1 LIMIT ?2"),
                                  arguments: [phone.digits, remaining()]), .phone)
         }
+        // A complete taxpayer number or phone number that is on record identifies the caller: no
+        // need to look for it as a fragment of other records.
+        if !results.isEmpty { return results }
         if remaining() > 0, !query.isASCII {
             try add(Row.fetchAll(db.cachedStatement(sql: "\(select) WHERE name = ? LIMIT ?"),
                                  arguments: [query.text, remaining()]), .text)
@@ -276,11 +286,12 @@ extension HotlineDatabase: TaxpayerStore {
         // Full-text hits, checked against the record; names before places before numbers and phones
         // (numbers first for digit queries), insertion order within each.
         let order: [SearchColumn] = query.isDigits ? [.codes, .names, .places] : [.names, .places, .codes]
-        if query.characterCount >= 3 || !query.isASCII {
-            if let expression = query.indexExpression {
-                try addFullText(table: "taxpayer_gram", expression: expression, order: order,
-                                query: query, db: db, add: add, remaining: remaining)
-            }
+        if query.characterCount >= 3 {
+            try addFullText(table: "taxpayer_trigram", expression: query.trigramExpression, order: order,
+                            query: query, db: db, add: add, remaining: remaining)
+        } else if !query.isASCII {
+            try addFullText(table: "taxpayer_gram", expression: query.gramExpression, order: order,
+                            query: query, db: db, add: add, remaining: remaining)
         } else {
             for column in ["number", "phone", "mobile"] where remaining() > 0 {
                 try add(Row.fetchAll(db.cachedStatement(sql: "\(select) WHERE \(column) >= ?1 AND \(column) < ?1 || char(127) ORDER BY \(column) LIMIT ?2"),

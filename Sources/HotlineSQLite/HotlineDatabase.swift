@@ -101,6 +101,8 @@ public final class HotlineDatabase: Sendable {
                 CREATE INDEX taxpayer_by_name ON taxpayer(name);
                 CREATE INDEX taxpayer_by_phone ON taxpayer(phone) WHERE phone IS NOT NULL;
                 CREATE INDEX taxpayer_by_mobile ON taxpayer(mobile) WHERE mobile IS NOT NULL;
+                CREATE VIRTUAL TABLE taxpayer_trigram USING fts5(
+                    text, tokenize = 'trigram', content = '', detail = 'none');
                 CREATE VIRTUAL TABLE taxpayer_gram USING fts5(
                     text, tokenize = 'unicode61', content = '', detail = 'none');
                 INSERT INTO taxpayer_gram (taxpayer_gram, rank) VALUES ('hashsize', 33554432);

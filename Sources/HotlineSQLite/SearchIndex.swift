@@ -1,12 +1,13 @@
 import HotlineCore
 
-/// The text of a taxpayer as the full-text index sees it.
+/// The text of a taxpayer as the two full-text indexes see it.
 ///
-/// `taxpayer_gram` (FTS5, `unicode61` tokenizer, contentless, `detail='none'`) holds, as separate
-/// tokens, every single character, every pair and every triple of adjacent letters or digits of
-/// the names, places, taxpayer number and phones. A query of one or two characters is one token;
-/// a longer one is the `AND` of its triples. The index keeps no positions (small and fast to
-/// build), so each hit is then checked against the record: no false match is returned.
+/// - `taxpayer_trigram` (FTS5 `trigram` tokenizer) answers queries of three or more characters;
+///   multi-trigram queries are sent as an `AND` of trigrams (the index keeps no positions, to stay
+///   small) and the hits are then checked against the record, so no false match is returned.
+/// - `taxpayer_gram` (FTS5 `unicode61` tokenizer) holds every single character and every pair of
+///   adjacent characters of the names and places as separate tokens, so one- and two-character
+///   queries are a single-token lookup.
 struct SearchDocument: Equatable, Sendable {
     var names: String
     var places: String
@@ -37,24 +38,19 @@ struct SearchDocument: Equatable, Sendable {
     static func grams(_ text: String) -> String {
         var seen = Set<UInt64>()
         var output = String.UnicodeScalarView()
-        var first: Unicode.Scalar?   // two scalars back, within the run
-        var second: Unicode.Scalar?  // the previous scalar, within the run
-        func emit(_ key: UInt64, _ scalars: Unicode.Scalar...) {
-            guard seen.insert(key).inserted else { return }
-            if !output.isEmpty { output.append(" ") }
-            output.append(contentsOf: scalars)
-        }
-        for raw in text.unicodeScalars {
-            guard isTokenScalar(raw) else { first = nil; second = nil; continue }
-            let scalar = raw.value >= 0x61 && raw.value <= 0x7A ? Unicode.Scalar(raw.value - 32) ?? raw : raw
-            let value = UInt64(scalar.value)
-            emit(value, scalar)
-            if let second {
-                emit(UInt64(second.value) << 21 | value, second, scalar)
-                if let first { emit(UInt64(first.value) << 42 | UInt64(second.value) << 21 | value, first, second, scalar) }
+        var previous: Unicode.Scalar?
+        for scalar in text.unicodeScalars {
+            guard isTokenScalar(scalar) else { previous = nil; continue }
+            if seen.insert(UInt64(scalar.value)).inserted {
+                if !output.isEmpty { output.append(" ") }
+                output.append(scalar)
             }
-            first = second
-            second = scalar
+            if let previous, seen.insert(UInt64(previous.value) << 32 | UInt64(scalar.value)).inserted {
+                output.append(" ")
+                output.append(previous)
+                output.append(scalar)
+            }
+            previous = scalar
         }
         return String(output)
     }
@@ -65,13 +61,8 @@ struct SearchDocument: Equatable, Sendable {
         case 0x30...0x39, 0x41...0x5A, 0x61...0x7A, 0x4E00...0x9FFF: return true
         case 0..<0x80: return false
         default:
-            switch scalar.properties.generalCategory {
-            case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter,
-                 .decimalNumber, .letterNumber, .otherNumber, .privateUse:
-                return true
-            default:
-                return false
-            }
+            let properties = scalar.properties
+            return properties.isAlphabetic || properties.numericType != nil
         }
     }
 
@@ -101,33 +92,22 @@ struct SearchQuery {
         isDigits = !text.isEmpty && text.utf8.allSatisfy { $0 >= 48 && $0 <= 57 }
     }
 
-    /// The FTS5 match expression: the query's runs of letters and digits, each as its trigrams (or
-    /// as itself when shorter than three), all required (`AND`). `nil` when the query has no letter
-    /// or digit at all.
-    var indexExpression: String? {
-        var tokens: [String] = []
+    /// The FTS5 match expression for the trigram index: an `AND` of all the query's trigrams (a
+    /// covering subset was tried: it lets through so many false hits in digit queries that
+    /// checking them costs far more than the intersection saves).
+    var trigramExpression: String {
+        let characters = Array(text)
+        var grams: [String] = []
         var seen = Set<String>()
-        var run: [Unicode.Scalar] = []
-        func flush() {
-            defer { run.removeAll() }
-            guard !run.isEmpty else { return }
-            if run.count < 3 {
-                let token = String(String.UnicodeScalarView(run))
-                if seen.insert(token).inserted { tokens.append(token) }
-                return
-            }
-            for index in 0...(run.count - 3) {
-                let token = String(String.UnicodeScalarView(run[index..<(index + 3)]))
-                if seen.insert(token).inserted { tokens.append(token) }
-            }
+        for index in 0...(characters.count - 3) {
+            let gram = String(characters[index..<(index + 3)])
+            if seen.insert(gram).inserted { grams.append("\"" + gram + "\"") }
         }
-        for scalar in text.unicodeScalars {
-            if SearchDocument.isTokenScalar(scalar) { run.append(scalar) } else { flush() }
-        }
-        flush()
-        guard !tokens.isEmpty else { return nil }
-        return tokens.map { "\"" + $0 + "\"" }.joined(separator: " AND ")
+        return "(" + grams.joined(separator: " AND ") + ")"
     }
+
+    /// The FTS5 match expression for the unigram/bigram index.
+    var gramExpression: String { "\"" + text + "\"" }
 
     /// Whether a record's fields in a column really contain the query.
     func matches(_ taxpayer: Taxpayer, column: SearchColumn) -> Bool {
