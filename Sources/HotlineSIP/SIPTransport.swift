@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Logging
 import NIOCore
 import NIOPosix
@@ -25,6 +28,22 @@ final class SIPTransport: @unchecked Sendable {
     }
 
     func bind(host: String, port: Int, transports: Set<SIPTransportKind>, receiveBufferSize: Int) async throws -> (udp: Int?, tcp: Int?) {
+        // With port 0 the kernel picks the UDP port; TCP must then take the same number, which another
+        // socket may already hold. Pick again a few times before giving up.
+        var attemptsLeft = port == 0 && transports.count > 1 ? 8 : 1
+        while true {
+            attemptsLeft -= 1
+            do {
+                return try await bindOnce(host: host, port: port, transports: transports, receiveBufferSize: receiveBufferSize)
+            } catch let error as IOError where error.errnoCode == EADDRINUSE && attemptsLeft > 0 {
+                await close()
+                udpChannel = nil
+                tcpListener = nil
+            }
+        }
+    }
+
+    private func bindOnce(host: String, port: Int, transports: Set<SIPTransportKind>, receiveBufferSize: Int) async throws -> (udp: Int?, tcp: Int?) {
         var udpPort: Int? = nil, tcpPort: Int? = nil
         if transports.contains(.udp) {
             let channel = try await DatagramBootstrap(group: eventLoop)

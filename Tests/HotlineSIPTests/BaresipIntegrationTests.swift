@@ -92,7 +92,7 @@ import Testing
         }
 
         /// Reads events until one has `type` (and, if given, a `param` containing `param`).
-        func waitForEvent(_ type: String, seconds: Double = 10) async -> [String: Any]? {
+        func waitForEvent(_ type: String, seconds: Double = 30) async -> [String: Any]? {
             let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
             while ContinuousClock.now < deadline {
                 if let index = events.firstIndex(where: { $0["type"] as? String == type }) {

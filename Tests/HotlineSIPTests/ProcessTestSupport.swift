@@ -29,7 +29,7 @@ final class ChildProcess: Sendable {
     var text: String { output.text }
 
     /// Waits for output matching `pattern` (a regular expression); returns the first match's groups.
-    func waitFor(_ pattern: String, seconds: Double = 10) async -> [String]? {
+    func waitFor(_ pattern: String, seconds: Double = 60) async -> [String]? {
         let regex = try? NSRegularExpression(pattern: pattern)
         let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
         repeat {
