@@ -17,6 +17,7 @@ struct HotlineCommand: AsyncParsableCommand {
             MediaCommand.self,
             FaxCommand.self,
             BenchCommand.self,
+            ServeCommand.self,
         ]
     )
 }
