@@ -4,6 +4,7 @@ import HotlineCore
 import HotlineIVR
 import HotlineMedia
 import HotlineSIP
+import Logging
 import NIOCore
 
 extension HotlineServer {
@@ -184,7 +185,7 @@ extension HotlineServer {
         call.player = nil
         let renderer = self.renderer
         Task {
-            let items: [PromptItem]
+            let items: [HotlineMedia.PromptItem]
             do {
                 items = try await renderer.render(playback)
             } catch {

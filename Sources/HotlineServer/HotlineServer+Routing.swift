@@ -4,6 +4,7 @@ import HotlineCore
 import HotlineIVR
 import HotlineMedia
 import HotlineSIP
+import Logging
 import NIOCore
 
 extension HotlineServer {

@@ -48,7 +48,6 @@ public final class HotlineServer: @unchecked Sendable {
     var flows = FlowRegistry()
     var acd = RoutingStateMachine()
     var queueIDs: [String: QueueID] = [:]
-    var queueNames: [QueueID: String] = [:]
     var calls: [String: InboundCall] = [:]
     var callsByRoutingID: [HotlineACD.CallID: InboundCall] = [:]
     var nextRoutingID: UInt64 = 1
@@ -89,12 +88,13 @@ public final class HotlineServer: @unchecked Sendable {
         let flowSet = try FlowLoader.load(contentsOf: files)
         _ = try flows.install(flowSet, at: now(), label: files.map(\.lastPathComponent).joined(separator: ","))
 
+        var acd = RoutingStateMachine()
+        var queueIDs: [String: QueueID] = [:]
         for queue in configuration.queues {
             let id = try acd.addQueue(QueueConfiguration(
                 name: queue.name, ringTimeout: .seconds(queue.ringTimeout), wrapUp: .seconds(queue.wrapUp),
                 announcementInterval: queue.announcementInterval > 0 ? .seconds(queue.announcementInterval) : nil))
             queueIDs[queue.name] = id
-            queueNames[id] = queue.name
         }
         for agent in configuration.agents {
             try acd.addAgent(AgentConfiguration(
@@ -102,6 +102,8 @@ public final class HotlineServer: @unchecked Sendable {
                 memberships: agent.queues.compactMap { queueIDs[$0].map { QueueMembership(queue: $0) } },
                 maximumUnansweredOffers: nil))
         }
+        self.acd = acd
+        self.queueIDs = queueIDs
 
         var users: [String: String] = [:]
         for agent in configuration.agents { users[String(agent.id)] = agent.password }

@@ -53,7 +53,7 @@ final class MediaLeg: @unchecked Sendable {
                 lastError = error
             }
         }
-        throw lastError ?? RTPSessionError(reason: "no free RTP port")
+        throw lastError ?? MediaLegError(message: "no free RTP port in the configured range")
     }
 
     /// The local RTP port (for SDP).
@@ -135,4 +135,10 @@ final class PortAllocator: @unchecked Sendable {
             return max(port, 1)
         }
     }
+}
+
+/// A media leg that could not be set up.
+struct MediaLegError: Error, CustomStringConvertible {
+    let message: String
+    var description: String { message }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import HotlineCore
 import HotlineIVR
 import HotlineMedia
 import Synchronization
@@ -22,9 +23,9 @@ final class PromptRenderer: Sendable {
 
     /// Resolves a playback; text is synthesised off the event loop.
     /// - Throws: `SpeechSynthesisError` or `SayError` when an item cannot be spoken.
-    func render(_ playback: Playback) async throws -> [PromptItem] {
+    func render(_ playback: Playback) async throws -> [HotlineMedia.PromptItem] {
         let language = Self.spoken(playback.language)
-        var items: [PromptItem] = []
+        var items: [HotlineMedia.PromptItem] = []
         for item in playback.items {
             switch item {
             case .file(let path):
@@ -33,13 +34,13 @@ final class PromptRenderer: Sendable {
             case .text(let text):
                 items.append(.samples(try await speak(text, language: language)))
             case .money(let fen):
-                items += PromptItem.sequence(try Say.money(fen: Int(fen), language: language), language: language)
+                items += HotlineMedia.PromptItem.sequence(try Say.money(fen: Int(fen), language: language), language: language)
             case .number(let n):
-                items += PromptItem.sequence(try Say.number(Int(n), language: language), language: language)
+                items += HotlineMedia.PromptItem.sequence(try Say.number(Int(n), language: language), language: language)
             case .date(let d):
-                items += PromptItem.sequence(try Say.date(year: d.year, month: d.month, day: d.day, language: language), language: language)
+                items += HotlineMedia.PromptItem.sequence(try Say.date(year: d.year, month: d.month, day: d.day, language: language), language: language)
             case .digits(let digits):
-                items += PromptItem.sequence(try Say.digits(digits, language: language), language: language)
+                items += HotlineMedia.PromptItem.sequence(try Say.digits(digits, language: language), language: language)
             }
         }
         return items

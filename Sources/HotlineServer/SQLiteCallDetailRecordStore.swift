@@ -1,6 +1,6 @@
 import Foundation
 import GRDB
-import HotlineSQLite
+public import HotlineSQLite
 
 /// Call detail records in the hotline's SQLite file, table `call_detail_record` (created on first use).
 public struct SQLiteCallDetailRecordStore: CallDetailRecordStore {

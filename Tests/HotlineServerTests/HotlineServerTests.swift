@@ -107,7 +107,8 @@ import Testing
         #expect((record.talkSeconds ?? 0) > 1)
         #expect(try await !hotline.events("acd.call.completed").isEmpty)
         #expect(try await !hotline.events(CallDetailRecord.eventType).isEmpty)
-        #expect(try await hotline.events("ivr.input.received").contains { String(decoding: $0.payload, as: UTF8.self).contains("1") })
+        let inputs = try await hotline.events("ivr.input.received").map { String(decoding: $0.payload, as: UTF8.self) }
+        #expect(inputs.contains { $0.contains("\"node\":\"main-menu\"") && $0.contains("\"input\":\"1\"") }, "\(inputs)")
 
         let recording = try #require(record.recording)
         let levels = try WAVLevels(contentsOf: hotline.directory.appendingPathComponent(recording))
