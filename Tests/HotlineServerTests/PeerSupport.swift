@@ -224,7 +224,8 @@ struct WAVLevels {
         }
         guard channels > 0, let dataRange else { throw PeerError("\(url.path): no fmt or data chunk") }
         self.channels = channels
-        frames = dataRange.count / (2 * channels)
+        let frames = dataRange.count / (2 * channels)
+        self.frames = frames
         var sums = [Double](repeating: 0, count: channels)
         for frame in 0..<frames {
             for channel in 0..<channels {
