@@ -30,12 +30,13 @@ public enum DemoSetup {
     ///   - flowsSource: Where the demo flow files are copied from (the repository's `Flows`).
     ///   - today: The day the demo bills are due around.
     ///   - taxpayers: How many demo taxpayers.
+    ///   - pinCount: How many demo taxpayers get the demo PIN (hashing PINs is deliberately slow).
     ///   - generatePrompts: Whether to render the prompt set with espeak-ng and sox.
     ///   - progress: Told about each step (for the command's output).
     /// - Returns: What was prepared.
     /// - Throws: File, database, configuration or prompt-generation errors naming the file.
     public static func prepare(dataDirectory: URL, flowsSource: URL, today: LocalDate, taxpayers: Int = 1000,
-                               generatePrompts: Bool = true, progress: (String) -> Void = { _ in }) throws -> Report {
+                               pinCount: Int = 20, generatePrompts: Bool = true, progress: (String) -> Void = { _ in }) throws -> Report {
         let fm = FileManager.default
         let configurationFile = dataDirectory.appendingPathComponent(configurationFileName)
         if fm.fileExists(atPath: configurationFile.path) {
@@ -59,7 +60,7 @@ public enum DemoSetup {
         progress("flows: \(sources.map(\.lastPathComponent).joined(separator: ", ")) → \(flows.path)")
 
         let database = try HotlineDatabase(directory: dataDirectory, logger: Logger(label: "hotline.demo"))
-        let totals = try database.insertDemoData(DemoData(today: today), count: taxpayers, at: Date())
+        let totals = try database.insertDemoData(DemoData(today: today, pinCount: max(0, min(pinCount, taxpayers))), count: taxpayers, at: Date())
         progress("demo data: \(totals.taxpayers) taxpayers, \(totals.bills) bills, \(totals.contacts) contacts")
 
         var written = 0

@@ -104,6 +104,7 @@ extension HotlineServer {
 
     private func digitPressed(_ digit: Character, _ call: InboundCall) {
         guard !call.isEnded else { return }
+        logger.debug("digit", metadata: ["call": "\(call.sip.callID)", "digit": "\(digit)", "phase": "\(call.phase)"])
         if let message = call.message, message.endKeys.contains(digit) {
             stopMessage(call)
             return
@@ -153,8 +154,8 @@ extension HotlineServer {
                 }
             case .hangUp(let reason):
                 if reason == "blacklisted" { call.refused = true }
-                call.sip.hangUp()
                 finish(call, endedBy: "server")
+                call.sip.hangUp()
             case .setVariable(let name, let value):
                 call.variables[name] = value
             case .emit(let event, let at):
@@ -184,10 +185,14 @@ extension HotlineServer {
         call.playbackID = playback.id
         call.player = nil
         let renderer = self.renderer
+        let logger = self.logger
         Task {
             let items: [HotlineMedia.PromptItem]
             do {
+                let started = ContinuousClock.now
                 items = try await renderer.render(playback)
+                logger.debug("playing", metadata: ["call": "\(call.sip.callID)", "prompts": "\(playback.prompts)",
+                                                   "rendered in": "\(ContinuousClock.now - started)"])
             } catch {
                 logger.error("prompt cannot be played", metadata: ["prompts": "\(playback.prompts)", "error": "\(error)"])
                 items = [.silence(.milliseconds(200))]

@@ -18,7 +18,7 @@ import Testing
             let directory = try Peers.temporaryDirectory("hotline-server")
             let report = try DemoSetup.prepare(dataDirectory: directory, flowsSource: Peers.flows,
                                                today: LocalDate(year: 2026, month: 12, day: 1) ?? LocalDate(daysSinceEpoch: 0),
-                                               taxpayers: 20, generatePrompts: false)
+                                               taxpayers: 20, pinCount: 0, generatePrompts: false)
             var configuration = report.configuration
             configuration.sip.port = Peers.freePort()
             configuration.sip.transports = ["udp"]
@@ -34,7 +34,7 @@ import Testing
             let base = Date(timeIntervalSince1970: 1_796_090_400)
             let started = Date()
             var logger = Logger(label: "hotline.test")
-            logger.logLevel = .info
+            logger.logLevel = ProcessInfo.processInfo.environment["HOTLINE_TEST_LOG"].flatMap(Logger.Level.init(rawValue:)) ?? .info
             let server = try HotlineServer(dataDirectory: directory, configuration: configuration,
                                            now: { base.addingTimeInterval(Date().timeIntervalSince(started)) }, logger: logger)
             try await server.start()
