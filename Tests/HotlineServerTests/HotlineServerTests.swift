@@ -118,6 +118,50 @@ import Testing
         #expect(levels.rms[1] > 500, "agent channel carries the agent's tone: \(levels.rms)")
     }
 
+    @Test func ringNoAnswerRequeuesThenAgentHangsUpAndCallerRates() async throws {
+        let hotline = try await Running.start()
+        let agent = try await Baresip(toneFrequency: 1000)
+        let caller = try await Baresip(toneFrequency: 440)
+        defer { try? FileManager.default.removeItem(at: hotline.directory) }
+
+        agent.send("uanew", "<sip:1002@127.0.0.1:\(hotline.port)>;auth_pass=agent1002;regint=60")
+        #expect(await agent.waitForEvent("REGISTER_OK") != nil, "\(agent.process.text.suffix(800))")
+        caller.send("uanew", "<sip:13800138002@127.0.0.1>;regint=0")
+        try await Task.sleep(for: .milliseconds(200))
+        caller.send("dial", "sip:12366@127.0.0.1:\(hotline.port)")
+        #expect(await caller.waitForEvent("CALL_ESTABLISHED") != nil, "\(caller.process.text.suffix(800))")
+        #expect(try await hotline.waitForEvent("ivr.node.entered", containing: "main-menu"))
+        caller.send("sndcode", "1")
+        // The phone rings and nobody answers: after the ring timeout the offer is withdrawn (CANCEL) and
+        // the caller is back at the head of the queue, so the same agent is rung again.
+        #expect(await agent.waitForEvent("CALL_INCOMING", seconds: 20) != nil, "\(agent.process.text.suffix(800))")
+        #expect(await agent.waitForEvent("CALL_CLOSED", seconds: 20) != nil)
+        #expect(try await hotline.waitForEvent("acd.call.offerUnanswered", containing: "ring timeout"))
+        #expect(await agent.waitForEvent("CALL_INCOMING", seconds: 20) != nil)
+        agent.send("accept")
+        #expect(await agent.waitForEvent("CALL_ESTABLISHED") != nil)
+        #expect(try await hotline.waitForEvent("acd.call.answered"))
+        try await Task.sleep(for: .seconds(1))
+        // The agent hangs up first: the caller stays and hears the rating; 1 = satisfied.
+        agent.send("hangup")
+        #expect(await agent.waitForEvent("CALL_CLOSED") != nil)
+        #expect(try await hotline.waitForEvent("ivr.node.entered", containing: "\"node\":\"rating\""))
+        caller.send("sndcode", "1")
+        // Thanks, goodbye, and the server hangs up.
+        #expect(await caller.waitForEvent("CALL_CLOSED", seconds: 40) != nil)
+        await caller.stop()
+        await agent.stop()
+        await hotline.stop()
+
+        let record = try #require(try await hotline.records().first)
+        #expect(record.disposition == .answered)
+        #expect(record.agent == 1002)
+        #expect(record.rating == "satisfied")
+        #expect(record.endedBy == "server")
+        #expect(record.flowOutcome == "hung-up: completed")
+        #expect(record.recording != nil)
+    }
+
     @Test func callerAbandonsInQueue() async throws {
         let hotline = try await Running.start()
         let caller = try await Baresip(toneFrequency: 440)
