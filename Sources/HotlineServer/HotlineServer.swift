@@ -42,6 +42,7 @@ public final class HotlineServer: @unchecked Sendable {
     let ports: PortAllocator
     let capabilities = AudioCapabilities(codecs: [.muLaw, .aLaw], telephoneEventPayloadType: 101)
     private let origin: Date
+    private let warmsPromptCache: Bool
     private let writer: StorageWriter
 
     // Loop-confined state.
@@ -59,10 +60,13 @@ public final class HotlineServer: @unchecked Sendable {
     ///   - dataDirectory: The data directory.
     ///   - configuration: The configuration.
     ///   - now: The wall clock for events, records and the flows' schedules (tests move it into office hours).
+    ///   - warmsPromptCache: Whether ``start()`` speaks the flows' text prompts in the background at once
+    ///     (espeak-ng runs one text at a time, so calls arriving during the warm-up wait for it).
     ///   - logger: Where the server logs.
     /// - Throws: Database errors, ``ServerConfigurationError`` or the IVR's `FlowValidationError`.
     public init(dataDirectory: URL, configuration: ServerConfiguration, now: @escaping @Sendable () -> Date = { Date() },
-                logger: Logger) throws {
+                warmsPromptCache: Bool = true, logger: Logger) throws {
+        self.warmsPromptCache = warmsPromptCache
         self.dataDirectory = dataDirectory
         self.configuration = configuration
         self.logger = logger
@@ -142,6 +146,7 @@ public final class HotlineServer: @unchecked Sendable {
         try await loop.submit { [self] in
             ticker = loop.scheduleRepeatedTask(initialDelay: .milliseconds(20), delay: .milliseconds(20)) { [self] _ in tick() }
         }.get()
+        if warmsPromptCache { warmPromptCache() }
         logger.notice("hotline serving", metadata: [
             "sip": "\(configuration.sip.host) udp \(endpoint.udpPort ?? 0) tcp \(endpoint.tcpPort ?? 0)",
             "data": "\(dataDirectory.path)",
@@ -170,6 +175,29 @@ public final class HotlineServer: @unchecked Sendable {
         await endpoint.stop()
         await writer.close()
         try? await group.shutdownGracefully()
+    }
+
+    /// Speaks every fixed text prompt of the installed flows once, in the background, so the first
+    /// callers do not wait for espeak-ng.
+    private func warmPromptCache() {
+        guard let flowSet = flows.current?.flowSet else { return }
+        var texts: [(String, SpokenLanguage)] = []
+        for flow in flowSet.flows.values {
+            for prompt in flow.prompts.values {
+                for (language, items) in prompt.variants {
+                    for case .text(let text) in items { texts.append((text, PromptRenderer.spoken(language))) }
+                }
+            }
+        }
+        let renderer = self.renderer
+        let logger = self.logger
+        Task.detached(priority: .background) {
+            let started = ContinuousClock.now
+            for (text, language) in texts {
+                _ = try? await renderer.speak(text, language: language)
+            }
+            logger.debug("prompt cache warm", metadata: ["prompts": "\(texts.count)", "took": "\(ContinuousClock.now - started)"])
+        }
     }
 
     /// The current instant on the ACD's clock.

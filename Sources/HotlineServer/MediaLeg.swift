@@ -69,10 +69,12 @@ final class MediaLeg: @unchecked Sendable {
     }
 
     private func receive(_ datagram: RTPSession.Datagram) {
-        guard !closed, receiver != nil else { return }
+        guard !closed, var receiver = self.receiver else { return }
+        self.receiver = nil   // keep the buffers uniquely referenced while mutating
         packetsReceived += 1
         let arrival = Int64(frames) * 160
-        let events = receiver!.receive(datagram: datagram.bytes, arrival: arrival)
+        let events = receiver.receive(datagram: datagram.bytes, arrival: arrival)
+        self.receiver = receiver
         for event in events {
             if case .telephoneEvent(.began(let code, _)) = event, let digit = TelephoneEvent.digit(for: code) {
                 if let new = collector.add(digit, start: .milliseconds(frames * 20), source: .telephoneEvent) {
@@ -86,11 +88,13 @@ final class MediaLeg: @unchecked Sendable {
     /// in-band DTMF detector over it.
     func readFrame() -> [Int16] {
         frames += 1
-        guard receiver != nil else {
+        guard var receiver = self.receiver else {
             for i in frame.indices { frame[i] = 0 }
             return frame
         }
-        let kind = frame.withUnsafeMutableBufferPointer { receiver!.playout(into: $0) }
+        self.receiver = nil
+        let kind = frame.withUnsafeMutableBufferPointer { receiver.playout(into: $0) }
+        self.receiver = receiver
         if kind == .audio, frame.contains(where: { abs(Int($0)) > 64 }) { audibleFrames += 1 }
         let detected = frame.withUnsafeBufferPointer { detector.process($0) }
         for d in detected {

@@ -35,6 +35,9 @@ public struct SQLiteCallDetailRecordStore: CallDetailRecordStore {
         }
     }
 
+    /// Saves (or replaces) a call's record.
+    /// - Parameter record: The record.
+    /// - Throws: SQLite errors.
     public func save(_ record: CallDetailRecord) async throws {
         try await database.pool.write { db in
             try db.execute(sql: """
@@ -50,6 +53,10 @@ public struct SQLiteCallDetailRecordStore: CallDetailRecordStore {
         }
     }
 
+    /// The newest records first, by start time.
+    /// - Parameter limit: The most to return.
+    /// - Returns: The records.
+    /// - Throws: SQLite errors.
     public func recentCallDetailRecords(limit: Int) async throws -> [CallDetailRecord] {
         try await database.pool.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM call_detail_record ORDER BY started_at DESC LIMIT ?", arguments: [limit])

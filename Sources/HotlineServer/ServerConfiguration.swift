@@ -51,6 +51,9 @@ public struct ServerConfiguration: Sendable, Hashable, Codable {
             case digestAlgorithms = "digest-algorithms"
         }
 
+        /// Decodes the settings; missing fields take their defaults.
+        /// - Parameter decoder: The decoder.
+        /// - Throws: `DecodingError` for a field of the wrong type.
         public init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
             let d = SIP()
@@ -88,6 +91,9 @@ public struct ServerConfiguration: Sendable, Hashable, Codable {
             case lastPort = "last-port"
         }
 
+        /// Decodes the settings; missing fields take their defaults.
+        /// - Parameter decoder: The decoder.
+        /// - Throws: `DecodingError` for a field of the wrong type.
         public init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
             let d = RTP()
@@ -128,6 +134,9 @@ public struct ServerConfiguration: Sendable, Hashable, Codable {
             case announcementInterval = "announcement-interval"
         }
 
+        /// Decodes the settings; missing fields take their defaults.
+        /// - Parameter decoder: The decoder.
+        /// - Throws: `DecodingError` for a field of the wrong type.
         public init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
             name = try c.decode(String.self, forKey: .name)
@@ -217,6 +226,9 @@ public struct ServerConfiguration: Sendable, Hashable, Codable {
         case recordCalls = "record-calls"
     }
 
+    /// Decodes a configuration; missing fields take the demo's defaults.
+    /// - Parameter decoder: The decoder.
+    /// - Throws: `DecodingError` for a field of the wrong type.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let d = ServerConfiguration()
@@ -306,5 +318,6 @@ public struct ServerConfiguration: Sendable, Hashable, Codable {
 public struct ServerConfigurationError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The file, the field and what is wrong.
     public var message: String
+    /// The message.
     public var description: String { message }
 }

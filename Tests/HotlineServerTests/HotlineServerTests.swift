@@ -36,7 +36,8 @@ import Testing
             var logger = Logger(label: "hotline.test")
             logger.logLevel = ProcessInfo.processInfo.environment["HOTLINE_TEST_LOG"].flatMap(Logger.Level.init(rawValue:)) ?? .info
             let server = try HotlineServer(dataDirectory: directory, configuration: configuration,
-                                           now: { base.addingTimeInterval(Date().timeIntervalSince(started)) }, logger: logger)
+                                           now: { base.addingTimeInterval(Date().timeIntervalSince(started)) },
+                                           warmsPromptCache: false, logger: logger)
             try await server.start()
             return Running(server: server, directory: directory, port: server.sipUDPPort ?? configuration.sip.port)
         }
