@@ -192,6 +192,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
+            exclude: ["Scenarios"],
             swiftSettings: strictSettings
         ),
         .testTarget(
@@ -201,7 +202,7 @@ let package = Package(
         ),
         .testTarget(
             name: "HotlineACDTests",
-            dependencies: ["HotlineACD"],
+            dependencies: ["HotlineACD", "HotlineCore"],
             swiftSettings: strictSettings
         ),
         .testTarget(

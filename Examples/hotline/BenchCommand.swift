@@ -8,6 +8,7 @@ struct BenchCommand: AsyncParsableCommand {
         subcommands: [
             BenchImportCommand.self,
             BenchSearchCommand.self,
+            BenchCaseworkCommand.self,
             BenchMediaRTPCommand.self,
             BenchMediaDSPCommand.self,
             BenchIVRCommand.self,

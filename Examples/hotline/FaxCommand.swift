@@ -28,6 +28,9 @@ struct FaxLoopbackCommand: ParsableCommand {
     @Flag(help: "Use error correction mode (T.30 Annex A).")
     var ecm = false
 
+    @Flag(help: "Carry the fax as T.38 IFP packets instead of G.711 audio (spandsp T.38 terminals; no UDPTL framing).")
+    var t38 = false
+
     @Option(help: "Packet loss probability per 20 ms frame, e.g. 0.01.")
     var loss: Double = 0
 
@@ -65,19 +68,17 @@ struct FaxLoopbackCommand: ParsableCommand {
         let line = LineConditions(lossRate: loss, signalToNoise: snr, jitterMilliseconds: jitter, redundancy: redundancy, seed: seed)
         let clock = ContinuousClock()
         let started = clock.now
-        let report: FaxLoopback.Report
-        do {
-            report = try FaxLoopback.run(input: URL(fileURLWithPath: input), output: URL(fileURLWithPath: output), options: options, line: line)
-        } catch let error as FaxError {
-            throw ValidationError(error.message)
-        }
+        // FaxError's message names the file and what is wrong with it.
+        let report = t38
+            ? try FaxLoopback.runT38(input: URL(fileURLWithPath: input), output: URL(fileURLWithPath: output), options: options, line: line)
+            : try FaxLoopback.run(input: URL(fileURLWithPath: input), output: URL(fileURLWithPath: output), options: options, line: line)
         let elapsed = clock.now - started
         let seconds = Double(report.callDuration.components.seconds) + Double(report.callDuration.components.attoseconds) / 1e18
         let receiver = report.receiver
         print("""
             sender:   \(report.sender.succeeded ? "OK" : "FAILED: \(report.sender.failureReason ?? "?")"), \(report.sender.pages) page(s) sent
             receiver: \(receiver.succeeded ? "OK" : "FAILED: \(receiver.failureReason ?? "?")"), \(receiver.pages) page(s) received from \(receiver.remoteStationID ?? "unknown station")
-            rate \(receiver.bitRate) bit/s, ECM \(receiver.errorCorrection ? "on" : "off"), call \(String(format: "%.1f", seconds)) s simulated \
+            \(t38 ? "T.38" : "G.711 audio"), rate \(receiver.bitRate) bit/s, ECM \(receiver.errorCorrection ? "on" : "off"), call \(String(format: "%.1f", seconds)) s simulated \
             (\(String(format: "%.2f", Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)) s to compute), \
             \(report.lostPackets) packet(s) lost, \(report.missingFrames) frame(s) missing at playout
             """)
@@ -105,7 +106,7 @@ struct FaxPDFCommand: ParsableCommand {
 
     func run() throws {
         guard FileManager.default.isReadableFile(atPath: input) else {
-            throw ValidationError("\(input): no such file")
+            throw CommandFailure("\(input): no such file")
         }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: tiff2pdf)
@@ -116,12 +117,12 @@ struct FaxPDFCommand: ParsableCommand {
         do {
             try process.run()
         } catch {
-            throw ValidationError("cannot run \(tiff2pdf) (apt install libtiff-tools): \(error.localizedDescription)")
+            throw CommandFailure("cannot run \(tiff2pdf) (apt install libtiff-tools): \(error.localizedDescription)")
         }
         let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
-            throw ValidationError("tiff2pdf failed for \(input): \(message.trimmingCharacters(in: .whitespacesAndNewlines))")
+            throw CommandFailure("tiff2pdf failed for \(input): \(message.trimmingCharacters(in: .whitespacesAndNewlines))")
         }
         print("\(input) → \(output)")
     }

@@ -37,12 +37,8 @@ struct DetectDTMFCommand: ParsableCommand {
     }
 
     func run() throws {
-        let audio: WAVAudio
-        do {
-            audio = try WAVFile.read(URL(fileURLWithPath: file))
-        } catch let error as WAVError {
-            throw ValidationError(error.message)
-        }
+        // WAVError's message names the file and what is wrong with it.
+        let audio = try WAVFile.read(URL(fileURLWithPath: file))
         var lines: [Line] = []
         for channel in 0..<audio.format.channels {
             for digit in DTMFDetector.detect(in: audio.channel(channel)) {
@@ -227,5 +223,14 @@ struct RecordTonesCommand: AsyncParsableCommand {
         }
         let summary = try recorder.finish()
         print("recorded \(summary.frames / 8000) s to \(output)")
+    }
+}
+
+/// A command that failed at run time (not a usage error): printed as `Error: <message>` without usage.
+struct CommandFailure: Error, CustomStringConvertible {
+    var description: String
+
+    init(_ description: String) {
+        self.description = description
     }
 }

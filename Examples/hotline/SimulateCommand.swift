@@ -23,13 +23,13 @@ struct SimulateCommand: ParsableCommand {
         do {
             text = try String(contentsOfFile: scenario, encoding: .utf8)
         } catch {
-            throw ValidationError("cannot read \(scenario): \(error.localizedDescription)")
+            throw SimulationFailure("cannot read \(scenario): \(error.localizedDescription)")
         }
         let parsed: Scenario
         do {
             parsed = try Scenario(yaml: text)
         } catch {
-            throw ValidationError("\(scenario): \(error.message)")
+            throw SimulationFailure("\(scenario): \(error.message)")
         }
         let clock = ContinuousClock()
         let started = clock.now
@@ -37,7 +37,7 @@ struct SimulateCommand: ParsableCommand {
         do {
             report = try Simulation.run(parsed, seed: seed)
         } catch {
-            throw ValidationError("\(scenario): \(error.message)")
+            throw SimulationFailure("\(scenario): \(error.message)")
         }
         let elapsed = clock.now - started
         if json {
@@ -51,4 +51,10 @@ struct SimulateCommand: ParsableCommand {
             print("\nSimulated \(report.total.offered) calls in \(String(format: "%.2f", seconds)) s of wall time.")
         }
     }
+}
+
+/// A failure while running a simulation or staffing command (a file that cannot be read or used).
+struct SimulationFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
 }

@@ -50,6 +50,7 @@ struct StaffingCommand: ParsableCommand {
         if let patience, patience <= 0 { throw ValidationError("--patience must be positive") }
         if let agents, agents <= 0 { throw ValidationError("--agents must be positive") }
         guard interval > 0 else { throw ValidationError("--interval must be positive") }
+        guard simulatedCalls > 0 else { throw ValidationError("--simulated-calls must be positive") }
         if forecast == nil {
             guard let callsPerHour, callsPerHour > 0 else {
                 throw ValidationError("give --calls-per-hour R (or --forecast FILE)")
@@ -92,7 +93,7 @@ struct StaffingCommand: ParsableCommand {
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
         } catch {
-            throw ValidationError("cannot read \(path): \(error.localizedDescription)")
+            throw SimulationFailure("cannot read \(path): \(error.localizedDescription)")
         }
         var rows: [(start: String, minutes: Int, calls: Double)] = []
         for (number, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
@@ -103,13 +104,13 @@ struct StaffingCommand: ParsableCommand {
             let parts = fields.first?.split(separator: ":") ?? []
             guard fields.count == 2, parts.count == 2, let h = Int(parts[0]), let m = Int(parts[1]),
                   (0..<48).contains(h), (0..<60).contains(m), let calls = Double(fields[1]), calls >= 0 else {
-                throw ValidationError("\(path), line \(number + 1): expected HH:MM,calls (e.g. 08:30,420), found \"\(line)\"")
+                throw SimulationFailure("\(path), line \(number + 1): expected HH:MM,calls (e.g. 08:30,420), found \"\(line)\"")
             }
             rows.append((fields[0], h * 60 + m, calls))
         }
-        guard !rows.isEmpty else { throw ValidationError("\(path): no forecast rows (expected lines HH:MM,calls)") }
+        guard !rows.isEmpty else { throw SimulationFailure("\(path): no forecast rows (expected lines HH:MM,calls)") }
         for i in 1..<max(1, rows.count) where rows[i].minutes != rows[i - 1].minutes + interval {
-            throw ValidationError("\(path): row \(rows[i].start) does not follow \(rows[i - 1].start) by \(interval) minutes")
+            throw SimulationFailure("\(path): row \(rows[i].start) does not follow \(rows[i - 1].start) by \(interval) minutes")
         }
         let perHourFactor = 60 / Double(interval)
         var plan: [IntervalPlan] = []
@@ -157,13 +158,15 @@ struct StaffingCommand: ParsableCommand {
         do {
             return try Simulation.run(scenario)
         } catch {
-            throw ValidationError(error.message)
+            throw SimulationFailure(error.message)
         }
     }
 
     func printJSON<T: Encodable>(_ value: T) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        // An overloaded queue (Erlang C with agents ≤ load) has an unbounded ASA.
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         print(String(decoding: try encoder.encode(value), as: UTF8.self))
     }
 }

@@ -87,10 +87,10 @@ final class EchoService: @unchecked Sendable {
         channel.pipeline.handler(type: RTPEchoHandler.self).whenSuccess { handler in
             handler.configure(callID: callID, telephoneEventPayloadType: telephoneEventPayloadType, logger: logger)
         }
-        call.onStateChange = { call in
+        call.onStateChange = { [weak self] call in
             if case .terminated(let reason) = call.state {
                 logger.debug("call \(call.callID) ended: \(reason)")
-                channel.close(promise: nil)
+                self?.recycle(channel)
             }
         }
         call.onInfo = { call, request in
@@ -118,6 +118,15 @@ final class EchoService: @unchecked Sendable {
             if ring { call.ring() }
             call.answer(body: answer)
         }
+    }
+
+    /// Puts a call's RTP socket back in the pool (binding a fresh socket per call costs more
+    /// than the call's signalling); beyond the pool size it is closed.
+    private func recycle(_ channel: any Channel) {
+        channel.pipeline.handler(type: RTPEchoHandler.self).whenSuccess { handler in
+            handler.configure(callID: "", telephoneEventPayloadType: nil, logger: self.logger)
+        }
+        if pool.count < poolSize * 4 { pool.append(channel) } else { channel.close(promise: nil) }
     }
 
     private func takeSocket() -> (any Channel)? {

@@ -201,10 +201,8 @@ extension RoutingStateMachine {
             overflow(s, reason: .maximumWait, action: queues[q].configuration.whenMaximumWait, into: &actions)
         case .escalation:
             guard calls[s].serial == timer.token else { return }
-            let q = Int(calls[s].queue)
             scheduleNextEscalation(s)
             if calls[s].phase == .waiting { routeWaitingCall(s, into: &actions) }
-            _ = q
         case .stickyExpiry:
             guard calls[s].serial == timer.token, calls[s].phase == .held else { return }
             releaseHold(s, into: &actions)

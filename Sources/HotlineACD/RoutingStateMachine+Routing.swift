@@ -245,6 +245,12 @@ extension RoutingStateMachine {
                                           at: Timestamp(microseconds: now))), into: &actions)
         if queues[q].isSticky, !calls[c].caller.number.isEmpty {
             lastServed[calls[c].caller.number] = (Int32(a), now)
+            if lastServed.count >= lastServedPruneAt {
+                // Forget callers outside every sticky window, so memory stays bounded.
+                let horizon = now - longestStickyWindow
+                lastServed = lastServed.filter { $0.value.at >= horizon }
+                lastServedPruneAt = max(4096, lastServed.count * 2)
+            }
         }
         for loser in losers {
             let l = Int(loser)
@@ -388,7 +394,7 @@ extension RoutingStateMachine {
         record(.callOverflowed(CallOverflowed(call: id, queue: QueueID(q), reason: reason, action: action,
                                               at: Timestamp(microseconds: now))), into: &actions)
         switch action {
-        case .queue(let target) where calls[c].hops < 8 && target.rawValue != q:
+        case .queue(let target) where calls[c].hops < 8 && target.rawValue != q && queues.indices.contains(target.rawValue):
             takeFromQueue(c)
             calls[c].hops += 1
             admit(c, to: target.rawValue, into: &actions)

@@ -111,6 +111,8 @@ public struct RoutingStateMachine: Sendable {
     var callIndex = SlotIndex()
     var timers = MinHeap<TimerEntry>()
     var lastServed: [String: (agent: Int32, at: Int64)] = [:]
+    var lastServedPruneAt = 4096
+    var longestStickyWindow: Int64 = 0
     var random: SeededRandom
     var counter: UInt64 = 0
     var now: Int64 = 0
@@ -138,7 +140,8 @@ public struct RoutingStateMachine: Sendable {
     /// Adds a queue.
     /// - Parameter configuration: The queue's configuration.
     /// - Returns: The queue's identifier (queues are numbered 0, 1, 2, … in the order they are added).
-    /// - Throws: ``RoutingError`` when the name is taken or an overflow names a queue that does not exist.
+    /// - Throws: ``RoutingError`` when the name is taken or an overflow names the queue itself. An
+    ///   overflow may name a queue added later; if it is never added, its callers go to voicemail.
     @discardableResult
     public mutating func addQueue(_ configuration: QueueConfiguration) throws(RoutingError) -> QueueID {
         if queues.contains(where: { $0.configuration.name == configuration.name }) {
@@ -146,8 +149,8 @@ public struct RoutingStateMachine: Sendable {
         }
         let id = QueueID(queues.count)
         for action in [configuration.whenFull, configuration.whenMaximumWait, configuration.whenNoAgents] {
-            if case .queue(let target)? = action, target.rawValue < 0 || target.rawValue > queues.count {
-                throw RoutingError("queue \"\(configuration.name)\": overflow to \(target), which does not exist")
+            if case .queue(let target)? = action, target.rawValue < 0 || target == id {
+                throw RoutingError("queue \"\(configuration.name)\": overflow to \(target), which cannot be a backup queue")
             }
         }
         var record = QueueRecord(
@@ -165,6 +168,7 @@ public struct RoutingStateMachine: Sendable {
             record.isSticky = true
             record.stickyWindow = sticky.window.microseconds
             record.stickyLimit = sticky.waitLimit.microseconds
+            longestStickyWindow = max(longestStickyWindow, record.stickyWindow)
         }
         queues.append(record)
         return id

@@ -57,7 +57,8 @@ public struct LoginPolicy: Sendable, Hashable, Codable {
     public var lockoutSeconds: Int
     /// How long a session lasts after sign-in.
     public var sessionSeconds: Int
-    /// How long a session lasts after its last use (sliding idle limit).
+    /// How long a session lasts after its last use (sliding idle limit; use is recorded at most once a
+    /// minute, so the limit is exact to a minute).
     public var idleSeconds: Int
 
     /// Creates a policy.

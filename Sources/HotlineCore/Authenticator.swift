@@ -274,14 +274,17 @@ public struct Authenticator: Sendable {
                 try await sessions.deleteSessions(id: session.id, userID: nil)
                 throw AccessError.invalidToken
             }
-            try await sessions.touchSession(session.id, at: now)
+            // Record use at most once a minute: an API request should not always cost a write.
+            if now.timeIntervalSince(session.lastUsedAt) >= 60 { try await sessions.touchSession(session.id, at: now) }
             userID = session.userID
         } else if token.hasPrefix(Self.apiKeyPrefix) {
             let parts = token.dropFirst(Self.apiKeyPrefix.count).split(separator: "_", maxSplits: 1)
             guard parts.count == 2, var key = try await sessions.apiKey(id: String(parts[0])), key.isValid(at: now),
                   Self.constantTimeEqual(key.secretHash, SecretToken.hash(String(parts[1]))) else { throw AccessError.invalidToken }
-            key.lastUsedAt = now
-            try await sessions.save(key)
+            if key.lastUsedAt.map({ now.timeIntervalSince($0) >= 60 }) ?? true {
+                key.lastUsedAt = now
+                try await sessions.save(key)
+            }
             userID = key.userID
         } else {
             throw AccessError.invalidToken

@@ -47,7 +47,8 @@ public struct PhoneNumber: Sendable, Hashable, Codable, CustomStringConvertible 
         // Split off an extension marked by words or letters.
         var main = Substring(trimmed)
         var extensionPart: String?
-        for marker in ["分机", "转", "ext.", "ext", "EXT", "x", "X", "#"] {
+        let plain = trimmed.utf8.allSatisfy { ($0 >= 48 && $0 <= 57) || $0 == 32 || $0 == 45 || $0 == 43 || $0 == 40 || $0 == 41 || $0 == 46 || $0 == 47 }
+        for marker in ["分机", "转", "ext.", "ext", "EXT", "x", "X", "#"] where !plain {
             if let range = main.range(of: marker) {
                 extensionPart = String(main[range.upperBound...])
                 main = main[..<range.lowerBound]
@@ -144,10 +145,11 @@ public struct PhoneNumber: Sendable, Hashable, Codable, CustomStringConvertible 
         }
     }
 
-    /// The canonical digits, with `-extension` when there is one.
+    /// The canonical digits, with `-extension` (landlines) or ` 转 extension` (service numbers) when
+    /// there is one; ``init(_:defaultAreaCode:)`` reads this form back.
     public var description: String {
-        if let ext = `extension` { return digits + "-" + ext }
-        return digits
+        guard let ext = `extension` else { return digits }
+        return kind == .landline ? digits + "-" + ext : digits + " 转 " + ext
     }
 
     /// Normalises a number if it can, for matching a caller ID against stored numbers.

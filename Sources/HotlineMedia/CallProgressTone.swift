@@ -1,6 +1,6 @@
 import Foundation
 
-/// The call-progress tones a caller or an outbound dialer hears (ITU-T E.180, Q.35; China YD/T 1277).
+/// The call-progress tones a caller or an outbound dialer hears (ITU-T E.180 and Q.35; China's national tone plan).
 public enum CallProgressTone: String, Sendable, Hashable, CaseIterable, Codable {
     /// Dial tone: continuous.
     case dial
@@ -16,7 +16,7 @@ public enum CallProgressTone: String, Sendable, Hashable, CaseIterable, Codable 
 
 /// Whose tone plan to use: China's national plan or the ITU-T E.180 recommendation.
 public enum ToneStandard: String, Sendable, Hashable, CaseIterable, Codable {
-    /// China (YD/T 1277, GB 3380): 450 Hz tones; ringback 1 s/4 s, busy 0.35/0.35 s, congestion 0.7/0.7 s.
+    /// China's national plan: 450 Hz tones; ringback 1 s/4 s, busy 0.35/0.35 s, congestion 0.7/0.7 s.
     case china
     /// ITU-T E.180: 425 Hz tones; ringback 1 s/4 s, busy 0.5/0.5 s, congestion 0.25/0.25 s.
     case itu
@@ -44,7 +44,7 @@ public enum ToneStandard: String, Sendable, Hashable, CaseIterable, Codable {
         case (.itu, .congestion):
             return ToneCadence(on: frequency, level: level, onMilliseconds: 250, offMilliseconds: 250)
         case (_, .specialInformation):
-            // ITU-T Q.35 / E.180 Annex: three 330 ms tones at −24 dBm0-ish levels, then 1 s silence.
+            // ITU-T Q.35 / E.180: 950, 1400 and 1800 Hz for 330 ms each, then 1 s of silence.
             return ToneCadence(segments: [
                 .init(frequencies: [950], level: -14, milliseconds: 330),
                 .init(frequencies: [1400], level: -14, milliseconds: 330),

@@ -64,7 +64,7 @@ public final class DTMFDetector {
     /// Creates a detector.
     /// - Parameters:
     ///   - filterDialTone: enable spandsp's dial-tone notch (use while dial tone may be present).
-    ///   - minimumLevel: the weakest tone accepted, in dBm0 (spandsp's default is about −42 dBm0).
+    ///   - minimumLevel: the weakest tone accepted, in dBm0; `nil` keeps spandsp's default.
     ///   - twist: the acceptable twist in dB (high group weaker than low), `nil` for spandsp's default.
     ///   - reverseTwist: the acceptable reverse twist in dB, `nil` for spandsp's default.
     public init(filterDialTone: Bool = false, minimumLevel: Int? = nil, twist: Int? = nil, reverseTwist: Int? = nil) {

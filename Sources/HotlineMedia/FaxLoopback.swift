@@ -181,4 +181,96 @@ public enum FaxLoopback {
             missingFrames: forward.missingFrames + backward.missingFrames
         )
     }
+
+    /// Sends `input` to `output` between two T.38 terminals exchanging IFP packets through a
+    /// simulated network: random loss, uniform delay up to the jitter, and `line.redundancy` earlier
+    /// IFP packets repeated in each datagram as UDPTL redundancy does (T.38 §9.1); no audio, so no noise.
+    /// - Parameters:
+    ///   - input: the TIFF-F file to send.
+    ///   - output: where the receiver writes the pages.
+    ///   - options: fax options used by both ends.
+    ///   - line: loss, jitter, redundancy, the receive buffer's wait for a missing packet
+    ///     (`playoutDelayMilliseconds`) and seed (the SNR is not used).
+    ///   - timeLimit: simulated time after which both ends are cut off.
+    /// - Returns: both results; `lostPackets` counts dropped IFP packets, `missingFrames` is 0.
+    /// - Throws: `FaxError` when a file cannot be used.
+    public static func runT38(input: URL, output: URL, options: FaxOptions = FaxOptions(), line: LineConditions = LineConditions(), timeLimit: Duration = .seconds(600)) throws -> Report {
+        let sender = try T38Terminal(role: .send(input), callingParty: true, options: options)
+        var receiverOptions = options
+        receiverOptions.stationID = "+86 12366 RX"
+        receiverOptions.headerLine = nil
+        let receiver = try T38Terminal(role: .receive(output), callingParty: false, options: receiverOptions)
+        var random = SplitMixRandom(seed: line.seed)
+        // Datagrams in flight: arrival in ms, order sent, direction, and the IFP packets they carry
+        // (the new one plus, as UDPTL redundancy does, the `line.redundancy` previous ones).
+        var inFlight: [(arrival: Int, order: Int, toReceiver: Bool, packets: [T38Packet])] = []
+        var history: [Bool: [T38Packet]] = [true: [], false: []]
+        // Each end puts arriving packets back in sequence order, waiting up to the playout delay
+        // for a gap to fill before giving up on the missing packet (a UDPTL receive buffer).
+        var expected: [Bool: UInt16] = [true: 0, false: 0]
+        var pending: [Bool: [UInt16: (packet: T38Packet, since: Int)]] = [true: [:], false: [:]]
+        var order = 0
+        var lost = 0
+        let limit = Int(timeLimit.components.seconds) * 1000
+        var now = 0
+        var tail = 0
+        while now < limit, tail < 50 {
+            sender.advance(samples: 160)
+            receiver.advance(samples: 160)
+            for (toReceiver, packets) in [(true, sender.takePackets()), (false, receiver.takePackets())] {
+                for packet in packets {
+                    var recent = history[toReceiver] ?? []
+                    if recent.last?.sequence != packet.sequence {
+                        recent.append(packet)
+                        if recent.count > line.redundancy + 1 { recent.removeFirst(recent.count - line.redundancy - 1) }
+                        history[toReceiver] = recent
+                    }
+                    order += 1
+                    if random.nextUnit() < line.lossRate {
+                        lost += 1
+                        continue
+                    }
+                    let delay = line.jitterMilliseconds > 0 ? Int(random.nextUnit() * Double(line.jitterMilliseconds + 1)) : 0
+                    inFlight.append((now + delay, order, toReceiver, recent))
+                }
+            }
+            inFlight.sort { ($0.arrival, $0.order) < ($1.arrival, $1.order) }
+            while let first = inFlight.first, first.arrival <= now {
+                inFlight.removeFirst()
+                let next = expected[first.toReceiver] ?? 0
+                for packet in first.packets where packet.sequence &- next < 0x8000 && pending[first.toReceiver]?[packet.sequence] == nil {
+                    pending[first.toReceiver]?[packet.sequence] = (packet, now)
+                }
+            }
+            for toReceiver in [true, false] {
+                var next = expected[toReceiver] ?? 0
+                var waiting = pending[toReceiver] ?? [:]
+                while !waiting.isEmpty {
+                    if let ready = waiting.removeValue(forKey: next) {
+                        if toReceiver { receiver.receive(ready.packet) } else { sender.receive(ready.packet) }
+                        next &+= 1
+                    } else if let oldest = waiting.values.map(\.since).min(), now - oldest >= line.playoutDelayMilliseconds {
+                        // Give up on the gap: jump to the lowest sequence number that did arrive.
+                        next = waiting.keys.min { ($0 &- next) < ($1 &- next) } ?? next
+                    } else {
+                        break
+                    }
+                }
+                expected[toReceiver] = next
+                pending[toReceiver] = waiting
+            }
+            now += 20
+            if sender.isFinished && receiver.isFinished { tail += 1 }
+        }
+        if !sender.isFinished { sender.terminate() }
+        if !receiver.isFinished { receiver.terminate() }
+        let unfinished = FaxResult(succeeded: false, pages: 0, bitRate: 0, errorCorrection: false, remoteStationID: nil, completionCode: -1, failureReason: "no result")
+        return Report(
+            sender: sender.result ?? unfinished,
+            receiver: receiver.result ?? unfinished,
+            callDuration: .milliseconds(now),
+            lostPackets: lost,
+            missingFrames: 0
+        )
+    }
 }

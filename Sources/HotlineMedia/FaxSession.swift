@@ -90,24 +90,7 @@ public final class FaxSession {
     ///   - options: station ID, header, ECM, modems.
     /// - Throws: `FaxError` when the file to send does not exist or the receive directory is missing.
     public init(role: Role, callingParty: Bool, options: FaxOptions = FaxOptions()) throws {
-        switch role {
-        case .send(let url):
-            guard FileManager.default.isReadableFile(atPath: url.path),
-                  let handle = try? FileHandle(forReadingFrom: url)
-            else {
-                throw FaxError(message: "\(url.path): the TIFF file to send does not exist or cannot be read")
-            }
-            let magic = (try? handle.read(upToCount: 4)) ?? Data()
-            try? handle.close()
-            guard magic == Data([0x49, 0x49, 0x2A, 0x00]) || magic == Data([0x4D, 0x4D, 0x00, 0x2A]) else {
-                throw FaxError(message: "\(url.path): not a TIFF file (expected 'II*' or 'MM*' at byte 0)")
-            }
-        case .receive(let url):
-            let directory = url.deletingLastPathComponent().path
-            guard FileManager.default.isWritableFile(atPath: directory) else {
-                throw FaxError(message: "\(url.path): cannot write received pages into \(directory)")
-            }
-        }
+        try validateFiles(role)
         guard let state = fax_init(nil, callingParty ? 1 : 0), let t30 = fax_get_t30_state(state) else {
             preconditionFailure("spandsp fax_init could not allocate its state")
         }
@@ -120,21 +103,7 @@ public final class FaxSession {
             span_log_set_level(fax_get_logging_state(state), Int32(SPAN_LOG_SHOW_TAG) | Int32(SPAN_LOG_SHOW_PROTOCOL) | Int32(SPAN_LOG_FLOW))
             span_log_set_level(t30_get_logging_state(t30), Int32(SPAN_LOG_SHOW_TAG) | Int32(SPAN_LOG_SHOW_PROTOCOL) | Int32(SPAN_LOG_FLOW))
         }
-        t30_set_tx_ident(t30, String(options.stationID.prefix(20)))
-        if let header = options.headerLine {
-            t30_set_tx_page_header_info(t30, String(header.prefix(50)))
-        }
-        t30_set_ecm_capability(t30, options.errorCorrection ? 1 : 0)
-        var modems: Int32 = 0
-        if options.modems.contains(.v27ter) { modems |= Int32(T30_SUPPORT_V27TER) }
-        if options.modems.contains(.v29) { modems |= Int32(T30_SUPPORT_V29) }
-        if options.modems.contains(.v17) { modems |= Int32(T30_SUPPORT_V17) }
-        t30_set_supported_modems(t30, modems)
-        t30_set_supported_compressions(t30, Int32(T30_SUPPORT_T4_1D_COMPRESSION | T30_SUPPORT_T4_2D_COMPRESSION | T30_SUPPORT_T6_COMPRESSION))
-        switch role {
-        case .send(let url): t30_set_tx_file(t30, url.path, -1, -1)
-        case .receive(let url): t30_set_rx_file(t30, url.path, -1)
-        }
+        configureT30(t30, role: role, options: options)
         t30_set_phase_e_handler(t30, { _, userData, code in
             guard let userData else { return }
             Unmanaged<FaxSession>.fromOpaque(userData).takeUnretainedValue().phaseE(Int(code))
@@ -186,22 +155,68 @@ public final class FaxSession {
     }
 
     private func phaseE(_ code: Int) {
-        var statistics = t30_stats_t()
-        t30_get_transfer_statistics(t30, &statistics)
-        let remote = t30_get_rx_ident(t30).map { String(cString: $0).trimmingCharacters(in: .whitespaces) }
-        let pages: Int
-        switch role {
-        case .send: pages = Int(statistics.pages_tx)
-        case .receive: pages = Int(statistics.pages_rx)
-        }
-        result = FaxResult(
-            succeeded: code == 0,
-            pages: pages,
-            bitRate: Int(statistics.bit_rate),
-            errorCorrection: statistics.error_correcting_mode != 0,
-            remoteStationID: remote?.isEmpty == false ? remote : nil,
-            completionCode: code,
-            failureReason: code == 0 ? nil : String(cString: t30_completion_code_to_str(Int32(code)))
-        )
+        result = faxResult(t30: t30, role: role, code: code)
     }
+}
+
+/// Checks that the file to send is a readable TIFF and that the receive directory is writable.
+func validateFiles(_ role: FaxSession.Role) throws {
+    switch role {
+    case .send(let url):
+        guard FileManager.default.isReadableFile(atPath: url.path),
+              let handle = try? FileHandle(forReadingFrom: url)
+        else {
+            throw FaxError(message: "\(url.path): the TIFF file to send does not exist or cannot be read")
+        }
+        let magic = (try? handle.read(upToCount: 4)) ?? Data()
+        try? handle.close()
+        guard magic == Data([0x49, 0x49, 0x2A, 0x00]) || magic == Data([0x4D, 0x4D, 0x00, 0x2A]) else {
+            throw FaxError(message: "\(url.path): not a TIFF file (expected 'II*' or 'MM*' at byte 0)")
+        }
+    case .receive(let url):
+        let directory = url.deletingLastPathComponent().path
+        guard FileManager.default.isWritableFile(atPath: directory) else {
+            throw FaxError(message: "\(url.path): cannot write received pages into \(directory)")
+        }
+    }
+}
+
+/// Applies station ID, header, ECM, modems, compressions and the file to a T.30 context.
+func configureT30(_ t30: OpaquePointer, role: FaxSession.Role, options: FaxOptions) {
+    t30_set_tx_ident(t30, String(options.stationID.prefix(20)))
+    if let header = options.headerLine {
+        t30_set_tx_page_header_info(t30, String(header.prefix(50)))
+    }
+    t30_set_ecm_capability(t30, options.errorCorrection ? 1 : 0)
+    var modems: Int32 = 0
+    if options.modems.contains(.v27ter) { modems |= Int32(T30_SUPPORT_V27TER) }
+    if options.modems.contains(.v29) { modems |= Int32(T30_SUPPORT_V29) }
+    if options.modems.contains(.v17) { modems |= Int32(T30_SUPPORT_V17) }
+    t30_set_supported_modems(t30, modems)
+    t30_set_supported_compressions(t30, Int32(T30_SUPPORT_T4_1D_COMPRESSION | T30_SUPPORT_T4_2D_COMPRESSION | T30_SUPPORT_T6_COMPRESSION))
+    switch role {
+    case .send(let url): t30_set_tx_file(t30, url.path, -1, -1)
+    case .receive(let url): t30_set_rx_file(t30, url.path, -1)
+    }
+}
+
+/// The result of a call from a T.30 context's statistics at phase E.
+func faxResult(t30: OpaquePointer, role: FaxSession.Role, code: Int) -> FaxResult {
+    var statistics = t30_stats_t()
+    t30_get_transfer_statistics(t30, &statistics)
+    let remote = t30_get_rx_ident(t30).map { String(cString: $0).trimmingCharacters(in: .whitespaces) }
+    let pages: Int
+    switch role {
+    case .send: pages = Int(statistics.pages_tx)
+    case .receive: pages = Int(statistics.pages_rx)
+    }
+    return FaxResult(
+        succeeded: code == 0,
+        pages: pages,
+        bitRate: Int(statistics.bit_rate),
+        errorCorrection: statistics.error_correcting_mode != 0,
+        remoteStationID: remote?.isEmpty == false ? remote : nil,
+        completionCode: code,
+        failureReason: code == 0 ? nil : String(cString: t30_completion_code_to_str(Int32(code)))
+    )
 }

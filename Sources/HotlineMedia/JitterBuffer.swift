@@ -46,6 +46,8 @@ public struct JitterBuffer: Sendable {
         case tooFarAhead
         /// The payload was empty.
         case empty
+        /// The payload is longer than a quarter of the buffer (over half a second of audio): refused.
+        case oversized
     }
 
     /// What ``nextFrame(into:)`` produced.
@@ -154,6 +156,7 @@ public struct JitterBuffer: Sendable {
     @discardableResult
     public mutating func insert(timestamp: UInt32, payload: UnsafeRawBufferPointer, arrival: Int64) -> InsertResult {
         guard !payload.isEmpty else { return .empty }
+        guard payload.count <= capacity / 4 else { return .oversized }
         let start = extend(timestamp)
         let end = start + Int64(payload.count)
         if playing {

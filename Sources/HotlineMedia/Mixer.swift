@@ -35,6 +35,8 @@ public struct Mixer<ID: Hashable & Sendable>: Sendable {
     /// Every participant's mixed output frame, slot after slot.
     private var outputs: [Int16] = []
     private var routingChanged = true
+    /// Who sent a frame this interval, by slot (reused between intervals).
+    private var speaking: [Bool] = []
 
     /// Creates an empty mixer.
     /// - Parameter frameSamples: Samples per frame.
@@ -143,7 +145,8 @@ public struct Mixer<ID: Hashable & Sendable>: Sendable {
             }
             routingChanged = false
         }
-        let speaking = participants.map(\.hasInput)
+        speaking.removeAll(keepingCapacity: true)
+        for p in participants { speaking.append(p.hasInput) }
         inputs.withUnsafeBufferPointer { inputs in
             outputs.withUnsafeMutableBufferPointer { outputs in
                 total.withUnsafeMutableBufferPointer { total in

@@ -137,6 +137,16 @@ public enum RTCPPacket: Sendable, Hashable {
         }
     }
 
+    /// Whether a datagram on a port shared by RTP and RTCP (`a=rtcp-mux`) is RTCP: version 2 and a second
+    /// octet of 192–223, which RTP cannot have for payload types outside 64–95 (RFC 5761 §4).
+    /// - Parameter datagram: The UDP payload.
+    /// - Returns: `true` for RTCP.
+    public static func isRTCP(_ datagram: some Collection<UInt8>) -> Bool {
+        var iterator = datagram.makeIterator()
+        guard let first = iterator.next(), let second = iterator.next() else { return false }
+        return first >> 6 == 2 && (192...223).contains(second)
+    }
+
     // MARK: Encoding
 
     /// Encodes packets as one compound datagram.

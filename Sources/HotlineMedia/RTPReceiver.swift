@@ -14,7 +14,7 @@
 public struct RTPReceiver<Concealer: LossConcealer> {
     /// Why datagrams were dropped, and what was played. Every datagram lands in exactly one of `accepted`,
     /// `malformed`, `wrongPayloadType`, `badTelephoneEvent`, `foreignSource`, `sequenceJump`, `late`,
-    /// `duplicate`, `tooFarAhead`, `comfortNoise`.
+    /// `duplicate`, `tooFarAhead`, `oversized`, `comfortNoise`.
     public struct Counters: Sendable, Hashable {
         /// Datagrams stored in the jitter buffer or handled as telephone events.
         public var accepted = 0
@@ -34,6 +34,8 @@ public struct RTPReceiver<Concealer: LossConcealer> {
         public var duplicate = 0
         /// Audio packets too far ahead of playout, not explained by a timestamp jump.
         public var tooFarAhead = 0
+        /// Audio packets carrying more than a quarter of the jitter buffer (over half a second).
+        public var oversized = 0
         /// Comfort-noise packets (PT 13), accepted but not played.
         public var comfortNoise = 0
         /// Times the stream's SSRC changed.
@@ -50,7 +52,7 @@ public struct RTPReceiver<Concealer: LossConcealer> {
         /// Datagrams dropped for any reason.
         public var dropped: Int {
             malformed + wrongPayloadType + badTelephoneEvent + foreignSource + sequenceJump + late + duplicate
-                + tooFarAhead
+                + tooFarAhead + oversized
         }
     }
 
@@ -175,8 +177,6 @@ public struct RTPReceiver<Concealer: LossConcealer> {
             lastSequence = header.sequenceNumber
             return result
         }
-        statistics.updateJitter(timestamp: header.timestamp, arrival: arrival)
-
         if isEvent {
             let payload = UnsafeRawBufferPointer(rebasing: datagram[header.payloadRange])
             guard let report = try? TelephoneEvent(decoding: payload) else {
@@ -190,6 +190,9 @@ public struct RTPReceiver<Concealer: LossConcealer> {
             }
             return result
         }
+
+        // Telephone events keep their start timestamp for the whole event, so only audio feeds the jitter estimate.
+        statistics.updateJitter(timestamp: header.timestamp, arrival: arrival)
 
         // Timestamp jump: consecutive sequence numbers but the timestamp moved far more than the gap explains.
         if let lastTimestamp = lastAudioTimestamp, let last = lastSequence {
@@ -223,6 +226,9 @@ public struct RTPReceiver<Concealer: LossConcealer> {
             counters.duplicate += 1
         case .tooFarAhead:
             counters.tooFarAhead += 1
+            return result
+        case .oversized:
+            counters.oversized += 1
             return result
         case .empty:
             counters.accepted += 1

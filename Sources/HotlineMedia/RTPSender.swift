@@ -115,3 +115,17 @@ public struct RTPSender: Sendable {
         out.appendBigEndian(ssrc)
     }
 }
+
+extension RTPSender {
+    /// Makes an RTCP sender report for this stream (RFC 3550 §6.4.1).
+    /// - Parameters:
+    ///   - ntpTimestamp: The wall-clock time of sending as a 64-bit NTP timestamp (from the caller's clock).
+    ///   - reports: Reception report blocks about the sources this side receives.
+    /// - Returns: The SR; its RTP timestamp is that of the next audio frame, which is due now.
+    public func makeSenderReport(ntpTimestamp: UInt64, reports: [RTCPReportBlock] = []) -> RTCPPacket {
+        .senderReport(
+            .init(
+                ssrc: ssrc, ntpTimestamp: ntpTimestamp, rtpTimestamp: timestamp, packetCount: packetCount,
+                octetCount: octetCount, reports: reports))
+    }
+}

@@ -90,23 +90,33 @@ public final class Recorder {
         let agentCount = agent?.count ?? 0
         let count = max(callerCount, agentCount)
         let encoding = format.encoding
-        func store(_ sample: Int16) {
-            if encoding == .pcm16 {
-                let bits = UInt16(bitPattern: sample)
-                pending.append(UInt8(truncatingIfNeeded: bits))
-                pending.append(UInt8(truncatingIfNeeded: bits >> 8))
-            } else {
-                pending.append(encoding.encodeByte(sample))
+        let stereo = format.channels == 2
+        let oldCount = pending.count
+        let added = count * format.blockAlign
+        // Grow once, then encode straight into the buffer.
+        pending.append(contentsOf: repeatElement(0, count: added))
+        pending.withUnsafeMutableBufferPointer { buffer in
+            var at = oldCount
+            @inline(__always) func store(_ sample: Int16) {
+                if encoding == .pcm16 {
+                    let bits = UInt16(bitPattern: sample)
+                    buffer[at] = UInt8(truncatingIfNeeded: bits)
+                    buffer[at + 1] = UInt8(truncatingIfNeeded: bits >> 8)
+                    at += 2
+                } else {
+                    buffer[at] = encoding.encodeByte(sample)
+                    at += 1
+                }
             }
-        }
-        for index in 0..<count {
-            let left = index < callerCount ? caller?[index] ?? 0 : 0
-            let right = index < agentCount ? agent?[index] ?? 0 : 0
-            if format.channels == 2 {
-                store(left)
-                store(right)
-            } else {
-                store(Int16(clamping: Int32(left) + Int32(right)))
+            for index in 0..<count {
+                let left = index < callerCount ? caller?[index] ?? 0 : 0
+                let right = index < agentCount ? agent?[index] ?? 0 : 0
+                if stereo {
+                    store(left)
+                    store(right)
+                } else {
+                    store(Int16(clamping: Int32(left) + Int32(right)))
+                }
             }
         }
         if pending.count >= flushBytes {

@@ -28,6 +28,12 @@ public final class Call: @unchecked Sendable {
         case timeout
         /// The transport failed.
         case transportError
+        /// The session timer ran out without a refresh (RFC 4028 §10).
+        case sessionExpired
+        /// Another call took this one's place (INVITE with Replaces, RFC 3891).
+        case replaced
+        /// A reliable provisional response was never acknowledged with PRACK (RFC 3262 §3).
+        case noPRACK
     }
 
     /// Where the call is.
@@ -80,7 +86,18 @@ public final class Call: @unchecked Sendable {
     /// Called for each NOTIFY in the dialog (e.g. progress of a transfer we asked for).
     public var onNotify: (@Sendable (Call, SIPRequest) -> Void)?
 
+    /// The call an incoming INVITE with `Replaces` asks to take over (RFC 3891): answering this
+    /// call ends that one with BYE. `nil` for ordinary calls.
+    public internal(set) var replacedCall: Call?
+    /// The negotiated session interval in seconds (RFC 4028), when session timers are in use.
+    public internal(set) var sessionInterval: Int?
+
     weak var userAgent: UserAgent?
+    var sessionTimer: Scheduled<Void>?
+    var sessionRefresher = false
+    var reliableSequence: UInt32 = 0
+    var pendingPRACK: (rseq: UInt32, timer: RetransmissionTimer)?
+    var lastRSeqAcknowledged: UInt32?
     var incoming: IncomingRequest?
     var sentInvite: SIPRequest?
     var inviteSequence: UInt32 = 1
@@ -186,7 +203,16 @@ public final class Call: @unchecked Sendable {
         if dialog == nil, let d = try? Dialog(uas: incoming.request, localTag: localTag, localContact: ua.contact(for: incoming.source.transport), state: .early) {
             dialog = d
         }
-        incoming.respond(response)
+        if incoming.request.optionTags("require").contains("100rel") {
+            // Reliable provisional response (RFC 3262 §3); one at a time.
+            guard pendingPRACK == nil else { return }
+            if reliableSequence == 0 { reliableSequence = UInt32.random(in: 1...(1 << 30)) } else { reliableSequence += 1 }
+            response.headers.add("Require", "100rel")
+            response.headers.add("RSeq", String(reliableSequence))
+            ua.sendReliableProvisional(response, call: self)
+        } else {
+            incoming.respond(response)
+        }
         setState(.early)
     }
 

@@ -29,7 +29,7 @@ public struct SIPEndpointConfiguration: Sendable {
     ///   - supportedExtensions: option tags understood.
     public init(host: String = "127.0.0.1", port: Int = 5060, transports: Set<SIPTransportKind> = [.udp, .tcp],
                 timers: TransactionTimerValues = .standard, limits: SIPParserLimits = .standard,
-                udpBufferSize: Int = 4 << 20, supportedExtensions: Set<String> = ["replaces", "timer", "100rel"]) {
+                udpBufferSize: Int = 4 << 20, supportedExtensions: Set<String> = ["100rel", "replaces", "timer"]) {
         self.host = host
         self.port = port
         self.transports = transports

@@ -242,7 +242,7 @@ extension SIPHeaderCarrying {
 
     /// The Content-Type's media type in lower case, without parameters.
     public var contentType: String? {
-        headers["content-type"].map { String($0.split(separator: ";", maxSplits: 1)[0].trimmingWhitespace()).lowercased() }
+        headers["content-type"].map { String($0.prefix { $0 != ";" }.trimmingWhitespace()).lowercased() }
     }
 
     /// The `Expires` header (RFC 3261 §20.19) as seconds, if present and valid.

@@ -14,6 +14,9 @@ final class SIPTransport: @unchecked Sendable {
     var connections: [SocketAddress: any Channel] = [:]
     var pendingConnections: [SocketAddress: EventLoopFuture<any Channel>] = [:]
     let limits: SIPParserLimits
+    /// Whether the UDP handler is inside a read burst (writes are flushed at its end).
+    var readingUDP = false
+    var udpFlushPending = false
 
     init(eventLoop: any EventLoop, limits: SIPParserLimits, logger: Logger) {
         self.eventLoop = eventLoop
@@ -72,7 +75,15 @@ final class SIPTransport: @unchecked Sendable {
                 logger.debug("UDP send failed", metadata: ["to": "\(destination)", "error": "\(error)"])
                 onError()
             }
-            channel.writeAndFlush(AddressedEnvelope(remoteAddress: destination.address, data: buffer), promise: promise)
+            let envelope = AddressedEnvelope(remoteAddress: destination.address, data: buffer)
+            if readingUDP {
+                // Inside a read burst: flush once when it ends (NIO then sends the batch with
+                // sendmmsg), saving a system call per response under load.
+                channel.write(envelope, promise: promise)
+                udpFlushPending = true
+            } else {
+                channel.writeAndFlush(envelope, promise: promise)
+            }
         case .tcp:
             if let channel = connections[destination.address] {
                 channel.writeAndFlush(buffer).whenFailure { _ in onError() }
@@ -120,11 +131,21 @@ final class UDPHandler: ChannelInboundHandler {
     init(transport: SIPTransport) { self.transport = transport }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        transport.readingUDP = true
         let envelope = unwrapInboundIn(data)
         let bytes = Array(envelope.data.readableBytesView)
         // Keep-alive CRLFs on UDP (RFC 5626 §4.4.1 uses STUN; plain CRLF is ignored).
         if bytes.allSatisfy({ $0 == 13 || $0 == 10 }) { return }
         transport.received(bytes, from: SIPTransportAddress(transport: .udp, address: envelope.remoteAddress), isStream: false)
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        transport.readingUDP = false
+        if transport.udpFlushPending {
+            transport.udpFlushPending = false
+            context.channel.flush()
+        }
+        context.fireChannelReadComplete()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {

@@ -74,8 +74,8 @@ public final class UserAgent: @unchecked Sendable {
     /// Called on the event loop after a successful REGISTER, with the address of record and bindings.
     public var onRegistration: (@Sendable (String, [RegistrationBinding]) -> Void)?
 
-    private var calls: [DialogID: Call] = [:]
-    private var incomingByRemote: [String: Call] = [:]
+    var calls: [DialogID: Call] = [:]
+    var incomingByRemote: [String: Call] = [:]
     private var outgoingByCallID: [String: Call] = [:]
     /// The registrar's bindings (read on the event loop).
     public private(set) var locationService = LocationService()
@@ -154,6 +154,7 @@ public final class UserAgent: @unchecked Sendable {
             guard let answer else { return incoming.respond(makeResponse(to: request, status: 488, call: call)) }
             var response = makeResponse(to: request, status: 200, call: call)
             if !request.body.isEmpty { response.setBody(answer, contentType: "application/sdp"); call.localBody = answer }
+            applySessionTimer(request: request, response: &response, call: call)
             incoming.respond(response)
         case .info:
             let type = request.contentType
@@ -176,7 +177,9 @@ public final class UserAgent: @unchecked Sendable {
         case .notify:
             incoming.respond(makeResponse(to: request, status: 200, call: call))
             call.onNotify?(call, request)
-        case .options, .prack, .message:
+        case .prack:
+            handlePRACK(incoming, call: call)
+        case .options, .message:
             incoming.respond(makeResponse(to: request, status: 200, call: call))
         default:
             incoming.respond(makeResponse(to: request, status: 501, call: call))
@@ -196,8 +199,21 @@ public final class UserAgent: @unchecked Sendable {
         guard let fromTag = try? request.from().tag, (try? request.contacts().first) != nil else {
             return incoming.respond(makeResponse(to: request, status: 400, reason: "INVITE needs a From tag and a Contact", call: nil))
         }
+        if let interval = Self.requestedSessionInterval(request), interval < Self.minimumSessionInterval {
+            var response = makeResponse(to: request, status: 422, call: nil)
+            response.headers.add("Min-SE", String(Self.minimumSessionInterval))
+            return incoming.respond(response)
+        }
+        var replaced: Call? = nil
+        if let value = request.headers["replaces"] {
+            guard let target = replacedCall(value) else {
+                return incoming.respond(makeResponse(to: request, status: 481, reason: "Replaced dialog does not exist", call: nil))
+            }
+            replaced = target
+        }
         let call = Call(direction: .incoming, invite: request, source: incoming.source, localTag: SIPEndpoint.randomToken(), userAgent: self)
         call.incoming = incoming
+        call.replacedCall = replaced
         let id = DialogID(callID: call.callID, localTag: call.localTag, remoteTag: fromTag)
         calls[id] = call
         incomingByRemote["\(call.callID)|\(fromTag)"] = call
@@ -244,6 +260,7 @@ public final class UserAgent: @unchecked Sendable {
         call.localBody = body
         var response = makeResponse(to: request, status: 200, call: call)
         response.setBody(body, contentType: "application/sdp")
+        applySessionTimer(request: request, response: &response, call: call)
         sendReliably2xx(response, via: incoming, call: call)
     }
 
@@ -359,9 +376,26 @@ public final class UserAgent: @unchecked Sendable {
         call.localBody = body
         var response = makeResponse(to: request, status: 200, call: call)
         response.setBody(body, contentType: contentType)
+        applySessionTimer(request: request, response: &response, call: call)
         if let fromTag = try? request.from().tag { incomingByRemote["\(call.callID)|\(fromTag)"] = nil }
+        call.pendingPRACK?.timer.stop()
+        call.pendingPRACK = nil
         call.setState(.answered)
         sendReliably2xx(response, via: incoming, call: call)
+        if let replaced = call.replacedCall, !replaced.state.isTerminated {
+            // RFC 3891 §3: the new call takes the old one's place; the old one ends with BYE.
+            switch replaced.state {
+            case .answered, .established:
+                replaced.pendingAckTimer?.stop()
+                replaced.pendingAckTimer = nil
+                sendBye(replaced)
+            case .calling, .early:
+                cancel(replaced)
+            default:
+                break
+            }
+            end(replaced, .replaced)
+        }
     }
 
     /// Sends a 2xx to INVITE and retransmits it (UDP) until the ACK arrives (RFC 3261 §13.3.1.4).
@@ -416,7 +450,7 @@ public final class UserAgent: @unchecked Sendable {
         }
     }
 
-    private func sendBye(_ call: Call) {
+    func sendBye(_ call: Call) {
         guard var dialog = call.dialog else { return }
         let bye = dialog.makeRequest(.bye)
         call.dialog = dialog
@@ -432,7 +466,12 @@ public final class UserAgent: @unchecked Sendable {
         if call.direction == .outgoing { outgoingByCallID[call.callID] = nil }
         call.pendingAckTimer?.stop()
         call.pendingAckTimer = nil
+        call.pendingPRACK?.timer.stop()
+        call.pendingPRACK = nil
+        call.sessionTimer?.cancel()
+        call.sessionTimer = nil
         call.incoming = nil
+        call.replacedCall = nil
         call.setState(.terminated(reason))
         call.onStateChange = nil
         call.onOffer = nil
@@ -471,6 +510,7 @@ public final class UserAgent: @unchecked Sendable {
         request.headers.add("CSeq", "1 INVITE")
         request.headers.add("Contact", contact(for: transport).description)
         request.headers.add("Allow", UserAgent.allowedMethods.map(\.rawValue).joined(separator: ", "))
+        request.headers.add("Supported", "100rel, replaces, timer")
         for (name, value) in headers { request.headers.add(name, value) }
         if let product = configuration.productName { request.headers.add("User-Agent", product) }
         request.setBody(body, contentType: contentType)
@@ -509,6 +549,7 @@ public final class UserAgent: @unchecked Sendable {
                     calls[dialog.id] = call
                 }
                 if !response.body.isEmpty { call.remoteBody = response.body }
+                if response.optionTags("require").contains("100rel") { sendPRACK(for: response, call: call) }
                 if call.state == .calling { call.setState(.early) }
                 if call.cancelRequested { cancel(call) }
                 return
@@ -538,6 +579,7 @@ public final class UserAgent: @unchecked Sendable {
                     end(call, .localHangUp)
                 } else {
                     call.setState(.established)
+                    startSessionTimer(from: response, call: call, weAreUAC: true)
                 }
                 return
             }
@@ -625,7 +667,7 @@ public final class UserAgent: @unchecked Sendable {
     }
 
     /// Sends a request in a dialog, answering one digest challenge, and reports the final response.
-    private func sendAuthenticated(_ request: SIPRequest, call: Call, attempt: Int = 0,
+    func sendAuthenticated(_ request: SIPRequest, call: Call, attempt: Int = 0,
                                    completion: @escaping @Sendable (SIPResponse?) -> Void) {
         let destination = call.destination ?? (call.direction == .incoming && call.dialog?.routeSet.isEmpty != false
             ? call.source.flatMap { source in source.transport == .tcp ? source : nil } : nil)

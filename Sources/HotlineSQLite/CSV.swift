@@ -32,9 +32,10 @@ public struct CSVReader: Sequence {
     public func makeIterator() -> Iterator { Iterator(bytes: bytes) }
 
     /// Yields records; `next()` returns `nil` at the end. Syntax errors are reported through ``error``.
-    public struct Iterator: IteratorProtocol {
+    public struct Iterator: IteratorProtocol, Sendable {
         let bytes: [UInt8]
-        var position = 0
+        /// The byte offset reached.
+        public private(set) var position = 0
         var line = 1
         /// The first syntax error met; iteration stops there.
         public private(set) var error: CSVError?

@@ -10,6 +10,8 @@ public import HotlineCore
 /// BM25 with the title weighted 5, tags 3 and the text 1.
 extension HotlineDatabase: KnowledgeBaseStore {
     static let titleWeight = 5.0, tagWeight = 3.0, bodyWeight = 1.0
+    /// Above this many matching versions, search ranks the newest matches rather than all of them.
+    static let rankedMatchLimit = 5000
 
     static func indexVersion(rowID: Int64, title: String, tags: String, text: String, delete: Bool, in db: Database) throws {
         let trigramArguments: StatementArguments = [rowID, title, tags, text]
@@ -150,54 +152,89 @@ extension HotlineDatabase: KnowledgeBaseStore {
             if indexable.count >= 3 { long.append(indexable) } else { short.append(indexable) }
         }
         // Terms with characters the indexes drop (`1%`) are checked against the text afterwards.
-        let needsCheck = terms.contains { $0.contains { !SearchDocument.isTokenCharacter($0) } }
+        let hasUnindexedCharacters = terms.contains { $0.contains { !SearchDocument.isTokenCharacter($0) } }
         guard !long.isEmpty || !short.isEmpty else { return [] }
 
-        let weights = "\(Self.titleWeight), \(Self.tagWeight), \(Self.bodyWeight)"
-        var sources: [String] = []
-        var arguments = StatementArguments()
-        if !long.isEmpty {
-            sources.append("SELECT rowid, bm25(kb_trigram, \(weights)) AS rank FROM kb_trigram WHERE kb_trigram MATCH ?")
-            arguments += [long.map { "\"" + $0 + "\"" }.joined(separator: " AND ")]
+        // Phase 1, in FTS5: the best-ranked matching versions, a page at a time (`ORDER BY rank LIMIT`
+        // keeps only the page, so a one-character query over every article stays cheap). Only long
+        // terms: the trigram index, exact. With a short term: the unigram/bigram index, where a long
+        // term becomes the AND of its bigrams and is checked as a substring afterwards.
+        // Phase 2: keep the versions in force on the day (the newest such version of each article).
+        let weights = "bm25(\(Self.titleWeight), \(Self.tagWeight), \(Self.bodyWeight))"
+        let primary: String
+        let matchArguments: StatementArguments
+        var needsCheck = hasUnindexedCharacters
+        if short.isEmpty {
+            primary = "SELECT rowid, rank FROM kb_trigram WHERE kb_trigram MATCH ? AND rank MATCH '\(weights)'"
+            matchArguments = [long.map { "\"" + $0 + "\"" }.joined(separator: " AND ")]
+        } else {
+            var tokens = short
+            for term in long {
+                let characters = Array(term)
+                for index in 0..<(characters.count - 1) { tokens.append(String(characters[index...(index + 1)])) }
+            }
+            needsCheck = needsCheck || !long.isEmpty
+            primary = "SELECT rowid, rank FROM kb_gram WHERE kb_gram MATCH ? AND rank MATCH '\(weights)'"
+            var unique: [String] = []
+            for token in tokens where !unique.contains(token) { unique.append(token) }
+            matchArguments = [unique.map { "\"" + $0 + "\"" }.joined(separator: " AND ")]
         }
-        if !short.isEmpty {
-            sources.append("SELECT rowid, bm25(kb_gram, \(weights)) AS rank FROM kb_gram WHERE kb_gram MATCH ?")
-            arguments += [short.map { "\"" + $0 + "\"" }.joined(separator: " AND ")]
-        }
-        let from = sources.count == 2 ? "(\(sources[0])) t JOIN (\(sources[1])) g ON g.rowid = t.rowid" : "(\(sources[0])) t"
-        let rank = sources.count == 2 ? "t.rank + g.rank" : "t.rank"
         let today = day.description
-        // The newest version in force on the day: no higher-numbered version of the article is in force too.
-        let sql = """
-            SELECT v.article_id, v.number, v.title, v.body, v.format, a.category, a.tags, \(rank) AS score
-            FROM \(from)
-            JOIN kb_version v ON v.id = t.rowid
-            JOIN kb_article a ON a.id = v.article_id
-            WHERE v.effective_from <= ? AND (v.effective_until IS NULL OR v.effective_until >= ?)
-              AND (? IS NULL OR a.category = ?)
+        // BM25 over every match costs ~2 µs a match; a query matching more than `rankedMatchLimit`
+        // versions (one common character) says little about relevance, so its newest matches are
+        // taken a page at a time instead, and ranked among themselves.
+        let countSQL = "SELECT count(*) FROM (\(primary) LIMIT \(Self.rankedMatchLimit + 1))"
+        let rankedSQL = "\(primary) ORDER BY rank LIMIT ? OFFSET ?"
+        let newestSQL = "\(primary) ORDER BY rowid DESC LIMIT ? OFFSET ?"
+        let versionSQL = """
+            SELECT v.id, v.article_id, v.number, v.title, v.body, v.format, a.category, a.tags
+            FROM kb_version v JOIN kb_article a ON a.id = v.article_id
+            WHERE v.id = ? AND v.effective_from <= ?2 AND (v.effective_until IS NULL OR v.effective_until >= ?2)
+              AND (?3 IS NULL OR a.category = ?3)
               AND NOT EXISTS (SELECT 1 FROM kb_version w WHERE w.article_id = v.article_id AND w.number > v.number
-                              AND w.effective_from <= ? AND (w.effective_until IS NULL OR w.effective_until >= ?))
-            ORDER BY score, v.article_id
-            LIMIT ?
+                              AND w.effective_from <= ?2 AND (w.effective_until IS NULL OR w.effective_until >= ?2))
             """
-        arguments += [today, today, category?.rawValue, category?.rawValue, today, today, needsCheck ? limit * 4 + 20 : limit]
-        let statementArguments = arguments
         struct Candidate: Sendable {
             var articleID: String, number: Int, title: String, body: String, format: String, category: String, tags: String, score: Double
         }
+        let pageSize = max(64, limit * 8)
+        let check = needsCheck
+        let categoryName = category?.rawValue
+        let fixedArguments = matchArguments
         let candidates = try await pool.read { db in
-            try Row.fetchAll(db, sql: sql, arguments: statementArguments).map { row in
-                Candidate(articleID: row["article_id"], number: row["number"], title: row["title"], body: row["body"],
-                          format: row["format"], category: row["category"], tags: row["tags"], score: row["score"])
+            let matches = try Int.fetchOne(db.cachedStatement(sql: countSQL), arguments: fixedArguments) ?? 0
+            let pageSQL = matches > Self.rankedMatchLimit ? newestSQL : rankedSQL
+            var found: [Candidate] = []
+            var offset = 0
+            while found.count < limit {
+                var arguments = fixedArguments
+                arguments += [pageSize, offset]
+                let page = try Row.fetchAll(db.cachedStatement(sql: pageSQL), arguments: arguments)
+                for row in page where found.count < limit {
+                    let id: Int64 = row["rowid"]
+                    let score: Double = row["rank"]
+                    guard let version = try Row.fetchOne(db.cachedStatement(sql: versionSQL), arguments: [id, today, categoryName]) else {
+                        continue
+                    }
+                    let candidate = Candidate(articleID: version["article_id"], number: version["number"], title: version["title"],
+                                              body: version["body"], format: version["format"], category: version["category"],
+                                              tags: version["tags"], score: score)
+                    if check {
+                        // Every term must really occur (bigram ANDs and dropped characters over-match).
+                        let text = KnowledgeText.plainText(candidate.body, format: KnowledgeArticle.Format(rawValue: candidate.format) ?? .plain)
+                        let tags = (try? Self.decodeDocument([String].self, candidate.tags, what: "tags")) ?? []
+                        guard KnowledgeText.score(terms: terms, title: candidate.title, tags: tags, text: text) != nil else { continue }
+                    }
+                    found.append(candidate)
+                }
+                if page.count < pageSize { break }
+                offset += pageSize
             }
+            return matches > Self.rankedMatchLimit ? found.sorted { $0.score < $1.score } : found
         }
         var hits: [KnowledgeSearchHit] = []
-        for candidate in candidates where hits.count < limit {
+        for candidate in candidates {
             let text = KnowledgeText.plainText(candidate.body, format: KnowledgeArticle.Format(rawValue: candidate.format) ?? .plain)
-            if needsCheck {
-                let tags = (try? Self.decodeDocument([String].self, candidate.tags, what: "tags")) ?? []
-                guard KnowledgeText.score(terms: terms, title: candidate.title, tags: tags, text: text) != nil else { continue }
-            }
             guard let category = KnowledgeArticle.Category(rawValue: candidate.category) else { continue }
             hits.append(KnowledgeSearchHit(articleID: candidate.articleID, category: category, versionNumber: candidate.number,
                                            title: candidate.title, snippet: KnowledgeText.snippet(of: text, terms: terms),

@@ -2,6 +2,21 @@ public import Foundation
 import GRDB
 public import HotlineCore
 
+/// A taxpayer with everything its row and index entries need, computed off the writing thread.
+struct PreparedTaxpayer: Sendable {
+    let taxpayer: Taxpayer
+    let values: [DatabaseValue]
+    let document: SearchDocument
+    let grams: String
+
+    init(taxpayer: Taxpayer) {
+        self.taxpayer = taxpayer
+        values = HotlineDatabase.values(of: taxpayer)
+        document = SearchDocument(taxpayer)
+        grams = SearchDocument.grams(document.names + "\n" + document.places + "\n" + document.codes)
+    }
+}
+
 extension HotlineDatabase: TaxpayerStore {
     static let taxpayerColumns = """
         id, number, name, kind, enterprise_name, legal_representative, phone, phone_extension, mobile, email,
@@ -54,14 +69,15 @@ extension HotlineDatabase: TaxpayerStore {
         return (try? encoder.encode(fields)).map { String(decoding: $0, as: UTF8.self) }
     }
 
-    static func values(of taxpayer: Taxpayer) -> [(any DatabaseValueConvertible)?] {
-        [
+    static func values(of taxpayer: Taxpayer) -> [DatabaseValue] {
+        let values: [(any DatabaseValueConvertible)?] = [
             taxpayer.number.value, taxpayer.name, taxpayer.kind.rawValue, taxpayer.enterpriseName,
             taxpayer.legalRepresentative, taxpayer.phone?.digits, taxpayer.phone?.extension, taxpayer.mobile?.digits,
             taxpayer.email, taxpayer.region, taxpayer.address, taxpayer.building, taxpayer.floor, taxpayer.room,
             taxpayer.bankName, taxpayer.bankAccount, taxpayer.category.rawValue, taxpayer.taxOffice,
             taxpayer.assignedAgent, taxpayer.pinHash?.description, customFieldsJSON(taxpayer.customFields),
         ]
+        return values.map { $0?.databaseValue ?? .null }
     }
 
     /// Inserts or replaces a taxpayer and keeps both search indexes in step, inside the caller's
@@ -69,51 +85,52 @@ extension HotlineDatabase: TaxpayerStore {
     ///
     /// - Returns: `true` when the record is new.
     static func upsert(_ taxpayer: Taxpayer, in db: Database) throws -> Bool {
-        let existing = try Row.fetchOne(
-            db.cachedStatement(sql: "SELECT \(taxpayerColumns) FROM taxpayer WHERE number = ?"),
-            arguments: [taxpayer.number.value])
-        let document = SearchDocument(taxpayer)
-        let values = StatementArguments(values(of: taxpayer))
-        let id: Int64
-        if let existing {
-            id = existing["id"]
-            let old = SearchDocument(try Self.taxpayer(from: existing))
-            try db.cachedStatement(sql: """
-                UPDATE taxpayer SET number = ?, name = ?, kind = ?, enterprise_name = ?, legal_representative = ?,
-                phone = ?, phone_extension = ?, mobile = ?, email = ?, region = ?, address = ?, building = ?, floor = ?,
-                room = ?, bank_name = ?, bank_account = ?, category = ?, tax_office = ?, assigned_agent = ?,
-                pin_hash = ?, custom_fields = ? WHERE id = ?
-                """).execute(arguments: values + [id])
-            if old != document {
-                try deleteFromIndexes(id: id, document: old, in: db)
-                try insertIntoIndexes(id: id, document: document, in: db)
-            }
-            return false
-        }
+        try upsert(PreparedTaxpayer(taxpayer: taxpayer), in: db)
+    }
+
+    /// Inserts (the common case, one statement) or, when the number exists, replaces a taxpayer and
+    /// re-indexes it if its searchable text changed.
+    static func upsert(_ prepared: PreparedTaxpayer, in db: Database) throws -> Bool {
+        let values = StatementArguments(prepared.values)
         try db.cachedStatement(sql: """
             INSERT INTO taxpayer (number, name, kind, enterprise_name, legal_representative, phone, phone_extension,
             mobile, email, region, address, building, floor, room, bank_name, bank_account, category, tax_office,
             assigned_agent, pin_hash, custom_fields) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (number) DO NOTHING
             """).execute(arguments: values)
-        id = db.lastInsertedRowID
-        try insertIntoIndexes(id: id, document: document, in: db)
-        return true
+        if db.changesCount == 1 {
+            try insertIntoIndexes(id: db.lastInsertedRowID, prepared: prepared, in: db)
+            return true
+        }
+        guard let existing = try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT \(taxpayerColumns) FROM taxpayer WHERE number = ?"),
+            arguments: [prepared.taxpayer.number.value]) else {
+            throw StorageError.corruptRecord("taxpayer \(prepared.taxpayer.number) neither inserted nor found")
+        }
+        let id: Int64 = existing["id"]
+        let old = PreparedTaxpayer(taxpayer: try Self.taxpayer(from: existing))
+        try db.cachedStatement(sql: """
+            UPDATE taxpayer SET number = ?, name = ?, kind = ?, enterprise_name = ?, legal_representative = ?,
+            phone = ?, phone_extension = ?, mobile = ?, email = ?, region = ?, address = ?, building = ?, floor = ?,
+            room = ?, bank_name = ?, bank_account = ?, category = ?, tax_office = ?, assigned_agent = ?,
+            pin_hash = ?, custom_fields = ? WHERE id = ?
+            """).execute(arguments: values + [id])
+        if old.document != prepared.document {
+            try deleteFromIndexes(id: id, prepared: old, in: db)
+            try insertIntoIndexes(id: id, prepared: prepared, in: db)
+        }
+        return false
     }
 
-    static func insertIntoIndexes(id: Int64, document: SearchDocument, in db: Database) throws {
-        try db.cachedStatement(sql: "INSERT INTO taxpayer_trigram (rowid, names, places, codes) VALUES (?, ?, ?, ?)")
-            .execute(arguments: [id, document.names, document.places, document.codes])
-        try db.cachedStatement(sql: "INSERT INTO taxpayer_gram (rowid, names, places) VALUES (?, ?, ?)")
-            .execute(arguments: [id, SearchDocument.grams(document.names), SearchDocument.grams(document.places)])
+    static func insertIntoIndexes(id: Int64, prepared: PreparedTaxpayer, in db: Database) throws {
+        try db.cachedStatement(sql: "INSERT INTO taxpayer_gram (rowid, text) VALUES (?, ?)")
+            .execute(arguments: [id, prepared.grams])
     }
 
-    static func deleteFromIndexes(id: Int64, document: SearchDocument, in db: Database) throws {
+    static func deleteFromIndexes(id: Int64, prepared: PreparedTaxpayer, in db: Database) throws {
         try db.cachedStatement(sql: """
-            INSERT INTO taxpayer_trigram (taxpayer_trigram, rowid, names, places, codes) VALUES ('delete', ?, ?, ?, ?)
-            """).execute(arguments: [id, document.names, document.places, document.codes])
-        try db.cachedStatement(sql: """
-            INSERT INTO taxpayer_gram (taxpayer_gram, rowid, names, places) VALUES ('delete', ?, ?, ?)
-            """).execute(arguments: [id, SearchDocument.grams(document.names), SearchDocument.grams(document.places)])
+            INSERT INTO taxpayer_gram (taxpayer_gram, rowid, text) VALUES ('delete', ?, ?)
+            """).execute(arguments: [id, prepared.grams])
     }
 
     static func appendEvent<E: DomainEvent>(_ event: E, at date: Date, subject: String, in db: Database) throws {
@@ -211,7 +228,7 @@ extension HotlineDatabase: TaxpayerStore {
     /// exact taxpayer number; exact phone or mobile; name equal to the query; name starting with
     /// it; then full-text hits in names, in places (region, address, building/floor/room) and in
     /// numbers and phones. Queries of one or two characters use the unigram/bigram index (or, when
-    /// they are ASCII, number and phone prefixes); longer ones the trigram index.
+    /// they are ASCII, number and phone prefixes); longer ones the AND of their character triples.
     ///
     /// - Parameters:
     ///   - query: What the agent typed.
@@ -256,16 +273,13 @@ extension HotlineDatabase: TaxpayerStore {
                                      arguments: [query.text, remaining() + seen.count]), .text)
             }
         }
-        if query.characterCount >= 3 {
-            let columns: [SearchColumn] = query.isDigits ? [.codes, .names, .places] : [.names, .places, .codes]
-            for column in columns where remaining() > 0 {
-                try addFullText(table: "taxpayer_trigram", column: column, expression: query.trigramExpression,
-                                verify: true, query: query, db: db, add: add, remaining: remaining)
-            }
-        } else if !query.isASCII {
-            for column in [SearchColumn.names, .places] where remaining() > 0 {
-                try addFullText(table: "taxpayer_gram", column: column, expression: query.gramExpression,
-                                verify: false, query: query, db: db, add: add, remaining: remaining)
+        // Full-text hits, checked against the record; names before places before numbers and phones
+        // (numbers first for digit queries), insertion order within each.
+        let order: [SearchColumn] = query.isDigits ? [.codes, .names, .places] : [.names, .places, .codes]
+        if query.characterCount >= 3 || !query.isASCII {
+            if let expression = query.indexExpression {
+                try addFullText(table: "taxpayer_gram", expression: expression, order: order,
+                                query: query, db: db, add: add, remaining: remaining)
             }
         } else {
             for column in ["number", "phone", "mobile"] where remaining() > 0 {
@@ -277,25 +291,34 @@ extension HotlineDatabase: TaxpayerStore {
     }
 
     private static func addFullText(
-        table: String, column: SearchColumn, expression: String, verify: Bool, query: SearchQuery, db: Database,
+        table: String, expression: String, order: [SearchColumn], query: SearchQuery, db: Database,
         add: ([Row], TaxpayerSearchResult.Match, ((Taxpayer) -> Bool)?) throws -> Void, remaining: () -> Int
     ) throws {
-        // Page through index hits in rowid order; with `verify`, drop the rare trigram hits whose
-        // trigrams occur apart rather than together.
+        // Page through index hits in rowid order (no ranking over all matches: a surname may match
+        // 100,000 rows). Each hit is checked against the record, which drops the rare trigram hit
+        // whose trigrams occur apart, and tells which column matched for the ordering.
         var after: Int64 = 0
-        let match = "{\(column.rawValue)} : \(expression)"
-        while remaining() > 0 {
-            let page = remaining() * 2 + 8
+        var verified: [(tier: Int, row: Row)] = []
+        let wanted = remaining()
+        while verified.count < wanted {
+            let page = wanted * 2 + 8
             let ids = try Int64.fetchAll(db.cachedStatement(sql: """
                 SELECT rowid FROM \(table) WHERE \(table) MATCH ? AND rowid > ? ORDER BY rowid LIMIT ?
-                """), arguments: [match, after, page])
-            guard let last = ids.last else { return }
+                """), arguments: [expression, after, page])
+            guard let last = ids.last else { break }
             after = last
             let placeholders = databaseQuestionMarks(count: ids.count)
             let rows = try Row.fetchAll(db, sql: "SELECT \(taxpayerColumns) FROM taxpayer WHERE id IN (\(placeholders)) ORDER BY id",
                                         arguments: StatementArguments(ids))
-            try add(rows, .text, verify ? { query.matches($0, column: column) } : nil)
-            if ids.count < page { return }
+            for row in rows {
+                let taxpayer = try taxpayer(from: row)
+                if let tier = order.firstIndex(where: { query.matches(taxpayer, column: $0) }) {
+                    verified.append((tier, row))
+                }
+            }
+            if ids.count < page { break }
         }
+        let ordered = verified.enumerated().sorted { ($0.element.tier, $0.offset) < ($1.element.tier, $1.offset) }
+        try add(ordered.map(\.element.row), .text, nil)
     }
 }

@@ -288,11 +288,23 @@ extension HotlineDatabase: UserStore, SessionStore, AuditLog {
     /// - Returns: The entries.
     /// - Throws: SQLite errors.
     public func entries(after sequence: Int64, actor: String?, subject: String?, limit: Int) async throws -> [AuditEntry] {
-        try await pool.read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT * FROM audit_entry WHERE sequence > ?1 AND (?2 IS NULL OR actor = ?2) AND (?3 IS NULL OR subject = ?3)
-                ORDER BY sequence LIMIT ?4
-                """, arguments: [sequence, actor, subject, max(0, limit)]).map { row in
+        // Built per filter so that SQLite can use the (actor, sequence) and (subject, sequence) indexes.
+        var sql = "SELECT * FROM audit_entry WHERE sequence > ?"
+        var arguments: StatementArguments = [sequence]
+        if let actor {
+            sql += " AND actor = ?"
+            arguments += [actor]
+        }
+        if let subject {
+            sql += " AND subject = ?"
+            arguments += [subject]
+        }
+        sql += " ORDER BY sequence LIMIT ?"
+        arguments += [max(0, limit)]
+        let query = sql
+        let bound = arguments
+        return try await pool.read { db in
+            try Row.fetchAll(db, sql: query, arguments: bound).map { row in
                 AuditEntry(sequence: row["sequence"], at: Date(timeIntervalSince1970: row["at"]), actor: row["actor"],
                            action: row["action"], subject: row["subject"], before: row["before"], after: row["after"])
             }

@@ -101,10 +101,9 @@ public final class HotlineDatabase: Sendable {
                 CREATE INDEX taxpayer_by_name ON taxpayer(name);
                 CREATE INDEX taxpayer_by_phone ON taxpayer(phone) WHERE phone IS NOT NULL;
                 CREATE INDEX taxpayer_by_mobile ON taxpayer(mobile) WHERE mobile IS NOT NULL;
-                CREATE VIRTUAL TABLE taxpayer_trigram USING fts5(
-                    names, places, codes, tokenize = 'trigram', content = '', detail = 'column');
                 CREATE VIRTUAL TABLE taxpayer_gram USING fts5(
-                    names, places, tokenize = 'unicode61', content = '', detail = 'column');
+                    text, tokenize = 'unicode61', content = '', detail = 'none');
+                INSERT INTO taxpayer_gram (taxpayer_gram, rank) VALUES ('hashsize', 33554432);
                 CREATE TABLE tax_bill (
                     taxpayer_number TEXT NOT NULL REFERENCES taxpayer(number) ON DELETE CASCADE,
                     period TEXT NOT NULL,

@@ -378,6 +378,8 @@ public struct ImportFailure: Error, Sendable, Hashable, CustomStringConvertible 
 
 extension String {
     func trimmingCharacters() -> String {
+        // Fast path: nothing to trim at either end in ASCII terms.
+        if let first = utf8.first, let last = utf8.last, first > 32, first < 128, last > 32, last < 128 { return self }
         let scalars = unicodeScalars
         guard let start = scalars.firstIndex(where: { !$0.properties.isWhitespace }),
               let end = scalars.lastIndex(where: { !$0.properties.isWhitespace }) else { return "" }

@@ -68,6 +68,7 @@ public struct Simulation: Sendable {
     let intervalCount: Int
     let targetMicros: Int64
     var tallies: [Tally]
+    var classTallies = [Tally(), Tally()]  // regular, priority (VIP)
     var inconsistencies = 0
 
     /// Prepares a run.
@@ -324,6 +325,7 @@ public struct Simulation: Sendable {
         calls[s].entered = now
         let interval = min(Int(now / intervalMicros), intervalCount - 1)
         tallies[Int(calls[s].queue) * intervalCount + interval].offered += 1
+        classTallies[calls[s].caller.priority > 0 ? 1 : 0].offered += 1
         if let patience = scenario.patience {
             push(.abandon, at: now + Int64(patience.sample(&random) * 1_000_000), subject: s, token: calls[s].generation)
         }
@@ -390,6 +392,7 @@ public struct Simulation: Sendable {
     mutating func tally(_ s: Int, _ update: (inout Tally) -> Void) {
         let interval = min(Int(calls[s].entered / intervalMicros), intervalCount - 1)
         update(&tallies[Int(calls[s].queue) * intervalCount + interval])
+        update(&classTallies[calls[s].caller.priority > 0 ? 1 : 0])
     }
 
     mutating func release(_ s: Int) {
@@ -461,6 +464,10 @@ public struct Simulation: Sendable {
         }
         return SimulationReport(
             seed: scenario.seed, serviceLevelSeconds: scenario.serviceLevelSeconds, total: total.figures,
-            queues: perQueue, intervals: perInterval, agents: agents)
+            queues: perQueue, intervals: perInterval, agents: agents,
+            callerClasses: scenario.vipShare > 0
+                ? [QueueFigures(name: "regular", figures: classTallies[0].figures),
+                   QueueFigures(name: "priority", figures: classTallies[1].figures)]
+                : [])
     }
 }

@@ -17,6 +17,7 @@ extension SimulationReport {
         lines.append(header)
         for queue in queues { lines.append(row(queue.name, queue.figures)) }
         lines.append(row("total", total))
+        for callerClass in callerClasses { lines.append(row(callerClass.name, callerClass.figures)) }
         if intervals.count > 1 {
             lines.append("")
             lines.append("interval" + header.dropFirst(8))

@@ -113,11 +113,15 @@ public struct SimulationReport: Sendable, Hashable, Codable {
     public var intervals: [IntervalFigures]
     /// Per agent.
     public var agents: [AgentFigures]
+    /// Per caller class when the scenario has VIP callers: `regular` and `priority` (occupancy is not
+    /// split by class and reads 0).
+    public var callerClasses: [QueueFigures]
 
     enum CodingKeys: String, CodingKey {
         case seed
         case serviceLevelSeconds = "service_level_seconds"
         case total, queues, intervals, agents
+        case callerClasses = "caller_classes"
     }
 }
 

@@ -33,6 +33,9 @@ import Testing
         #expect(worded.digits == "02155556666")
         #expect(worded.extension == "1234")
         #expect(try PhoneNumber(worded.description) == worded)
+        let service = try PhoneNumber("400-812-3123 转 5")
+        #expect(service.kind == .service && service.extension == "5")
+        #expect(try PhoneNumber(service.description) == service)
     }
 
     @Test func e164() throws {

@@ -101,6 +101,26 @@ enum FaxPages {
         #expect(try FaxPages.readTIFF(output, in: directory) == sent)
     }
 
+    /// The same through T.38: two spandsp T.38 terminals exchanging IFP packets over a network with
+    /// 1 % loss, 40 ms jitter (reordering) and one packet of UDPTL-style redundancy.
+    @Test(arguments: [true, false])
+    func t38LoopbackDeliversIdenticalPages(errorCorrection: Bool) throws {
+        let directory = try TestAudio.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let sent = [FaxPages.page(seed: 11), FaxPages.page(seed: 12, rows: 600)]
+        let input = directory.appendingPathComponent("in.tif")
+        let output = directory.appendingPathComponent("out.tif")
+        try FaxPages.writeTIFF(sent, to: input, in: directory)
+        let line = LineConditions(lossRate: 0.01, jitterMilliseconds: 40, redundancy: 1, seed: 5)
+        let report = try FaxLoopback.runT38(input: input, output: output, options: FaxOptions(errorCorrection: errorCorrection), line: line)
+        #expect(report.sender.succeeded, "\(report.sender.failureReason ?? "")")
+        #expect(report.receiver.succeeded, "\(report.receiver.failureReason ?? "")")
+        #expect(report.receiver.pages == 2)
+        #expect(report.receiver.errorCorrection == errorCorrection)
+        #expect(report.lostPackets > 0)
+        #expect(try FaxPages.readTIFF(output, in: directory) == sent)
+    }
+
     @Test(arguments: [(FaxModem.v29, 9600), (.v27ter, 4800)])
     func slowerModemsWork(modem: FaxModem, rate: Int) throws {
         let directory = try TestAudio.temporaryDirectory()

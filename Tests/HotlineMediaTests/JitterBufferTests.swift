@@ -121,3 +121,34 @@ import Testing
         #expect(played == expected)
     }
 }
+
+@Suite struct JitterBufferAdaptationTests {
+    /// 20 s of jittery network (up to 100 ms) then 20 s of a steady one: the target grows, then falls back to
+    /// the minimum, and the buffer discards frames to bring the actual delay down with it.
+    @Test func delayFollowsTheNetwork() {
+        var buffer = JitterBuffer()
+        var generator = SeededGenerator(seed: 5)
+        var output = [UInt8](repeating: 0, count: 160)
+        var pending: [(arrival: Int64, index: Int)] = []
+        var peakTarget = 0
+        var bufferedLate: [Int] = []
+        for tick in 0..<2000 {
+            let jitter: Int64 = tick < 1000 ? Int64.random(in: 0...800, using: &generator) : 0
+            pending.append((Int64(tick) * 160 + 80 + jitter, tick))
+            pending.sort { $0.arrival < $1.arrival }
+            let now = Int64(tick) * 160 + 160
+            while let first = pending.first, first.arrival <= now {
+                let bytes = [UInt8](repeating: UInt8(truncatingIfNeeded: first.index), count: 160)
+                bytes.withUnsafeBytes { _ = buffer.insert(timestamp: UInt32(first.index * 160), payload: $0, arrival: first.arrival) }
+                pending.removeFirst()
+            }
+            _ = output.withUnsafeMutableBufferPointer { buffer.nextFrame(into: $0) }
+            peakTarget = max(peakTarget, buffer.targetDelay)
+            if tick >= 1900 { bufferedLate.append(buffer.bufferedSamples) }
+        }
+        #expect(peakTarget >= 800)
+        #expect(buffer.targetDelay == JitterBuffer.Configuration().minimumDelay)
+        #expect(buffer.framesDiscarded > 0)
+        #expect((bufferedLate.max() ?? .max) <= buffer.targetDelay + 2 * 160)
+    }
+}

@@ -51,4 +51,11 @@ import Testing
         #expect(throws: RTCPPacket.DecodingError.notAReport(firstPacketType: 203)) { try RTCPPacket.decodeCompound(sdesFirst) }
         for cut in 0..<good.count { _ = try? RTCPPacket.decodeCompound(Array(good.prefix(cut))) }
     }
+
+    @Test func demultiplexesFromRTP() {
+        #expect(RTCPPacket.isRTCP(RTCPPacket.encodeCompound([.receiverReport(ssrc: 1, reports: [])])))
+        #expect(!RTCPPacket.isRTCP(RTPPacket(marker: true, payloadType: 8, sequenceNumber: 1, timestamp: 1, ssrc: 1, payload: []).encoded()))
+        #expect(!RTCPPacket.isRTCP(RTPPacket(payloadType: 101, sequenceNumber: 1, timestamp: 1, ssrc: 1, payload: []).encoded()))
+        #expect(!RTCPPacket.isRTCP([0x80]))
+    }
 }

@@ -72,13 +72,16 @@ import Testing
         badEvent[1] = 101  // telephone-event with a 160-byte payload
         events += receiver.receive(datagram: badEvent, arrival: 4)
         events += receiver.receive(datagram: good[0], arrival: 5)  // duplicate
+        let huge = RTPPacket(payloadType: 8, sequenceNumber: 103, timestamp: 5480, ssrc: 0xCAFE, payload: [UInt8](repeating: 0xD5, count: 60_000))
+        events += receiver.receive(datagram: huge.encoded(), arrival: 6)
         #expect(events.isEmpty)
+        #expect(receiver.counters.oversized == 1)
         #expect(receiver.counters.malformed == 2)
         #expect(receiver.counters.wrongPayloadType == 1)
         #expect(receiver.counters.badTelephoneEvent == 1)
         #expect(receiver.counters.duplicate == 1)
         #expect(receiver.counters.accepted == 1)
-        #expect(receiver.counters.dropped == 5)
+        #expect(receiver.counters.dropped == 6)
     }
 
     @Test func ssrcChangeNeedsTwoPacketsAndResets() {
@@ -157,5 +160,43 @@ import Testing
         #expect(block.delaySinceLastSenderReport == 32768)
         #expect(block.cumulativeLost == 0)
         #expect(block.fractionLost == 0)
+    }
+
+    @Test func negotiatedAudioConfiguresTheReceiver() throws {
+        let offer = OfferAnswer.offer(
+            capabilities: AudioCapabilities(codecs: [.muLaw], telephoneEventPayloadType: 96), address: "127.0.0.1",
+            port: 4000, sessionID: 1)
+        let (_, audio) = try OfferAnswer.answer(
+            to: offer, capabilities: AudioCapabilities(), address: "127.0.0.1", port: 5000, sessionID: 2)
+        let receiver = RTPReceiver(audio: audio)
+        #expect(receiver.law == .muLaw)
+        #expect(receiver.payloadType == 0)
+        #expect(receiver.telephoneEventPayloadType == 96)
+        #expect(receiver.frameSamples == 160)
+    }
+
+    /// A perfectly paced stream with a digit in the middle reports zero jitter: event packets keep the event's
+    /// start timestamp and must not be mistaken for delay variation.
+    @Test func telephoneEventsDoNotLookLikeJitter() throws {
+        var receiver = RTPReceiver(law: .aLaw, telephoneEventPayloadType: 101)
+        var sender = RTPSender(ssrc: 3, payloadType: 8)
+        var dtmf = TelephoneEventSender()
+        dtmf.enqueue(event: 7, duration: 1600)
+        for tick in 0..<60 {
+            let arrival = Int64(tick) * 160 + 400
+            if tick >= 20, let event = dtmf.nextPacket(timestamp: sender.timestamp) {
+                _ = receiver.receive(datagram: sender.makeTelephoneEventPacket(event, payloadType: 101).encoded(), arrival: arrival)
+                sender.skip(samples: 160)
+            } else if dtmf.isSending {
+                sender.skip(samples: 160)
+            } else {
+                let bytes = sender.makeAudioPacket(payload: [UInt8](repeating: 0xD5, count: 160), samples: 160).encoded()
+                _ = receiver.receive(datagram: bytes, arrival: arrival)
+            }
+        }
+        let made = receiver.makeReportBlock(now: 60 * 160)
+        let block = try #require(made)
+        #expect(block.jitter == 0)
+        #expect(block.cumulativeLost == 0)
     }
 }

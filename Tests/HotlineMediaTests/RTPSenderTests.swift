@@ -66,3 +66,20 @@ import Testing
         #expect(audioAfter?.marker == true)
     }
 }
+
+@Suite struct RTPSenderReportTests {
+    @Test func senderReportCarriesCounts() throws {
+        var sender = RTPSender(ssrc: 77, payloadType: 0, initialTimestamp: 500)
+        for _ in 0..<3 { _ = sender.makeAudioPacket(payload: [UInt8](repeating: 0xFF, count: 160), samples: 160) }
+        let packet = sender.makeSenderReport(ntpTimestamp: 0xE000_0000_0000_0000)
+        let decoded = try RTCPPacket.decodeCompound(RTCPPacket.encodeCompound([packet]))
+        guard case .senderReport(let sr) = decoded.first else {
+            Issue.record("not an SR: \(decoded)")
+            return
+        }
+        #expect(sr.ssrc == 77)
+        #expect(sr.packetCount == 3)
+        #expect(sr.octetCount == 480)
+        #expect(sr.rtpTimestamp == 980)
+    }
+}

@@ -154,6 +154,14 @@ import Testing
         do { _ = try SIPMessage(parsing: Self.bytes(huge)); Issue.record("accepted") } catch { #expect(error.statusCode == 513) }
     }
 
+    /// Found by the fuzzer: an empty Content-Type value trapped in `contentType`.
+    @Test(arguments: ["c:\r\n", "Content-Type: ;\r\n", "Content-Type:;charset=x\r\n"])
+    func emptyContentTypeDoesNotTrap(_ header: String) throws {
+        let text = "SIP/2.0 200 OK\r\n" + header + "Session-Expires: ;\r\n\r\n"
+        guard case .response(let response) = try SIPMessage(parsing: Self.bytes(text)) else { Issue.record("not a response"); return }
+        #expect(response.contentType == "")
+    }
+
     @Test func bareLineFeedsAndNoContentLengthInDatagram() throws {
         let text = "MESSAGE sip:a@b SIP/2.0\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\nTo: <sip:a@b>\nFrom: <sip:c@d>;tag=1\nCall-ID: x\nCSeq: 2 MESSAGE\n\nhello"
         guard case .request(let request) = try SIPMessage(parsing: Self.bytes(text)) else { Issue.record("not a request"); return }

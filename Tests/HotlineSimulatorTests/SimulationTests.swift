@@ -106,4 +106,21 @@ struct SimulationTests {
         #expect(late.occupancy > 0.3)
         #expect(report.total.answered + report.total.overflowed + report.total.abandoned == report.total.offered)
     }
+
+    @Test("VIP callers are served first: their ASA and service level beat the regular callers'")
+    func vipServedFirst() throws {
+        var scenario = Staffing.scenario(agents: 10, callsPerHour: 540, handleSeconds: 60, targetSeconds: 20,
+                                         patienceSeconds: nil, calls: 20_000, seed: 5)
+        scenario.vipShare = 0.2
+        let report = try Simulation.run(scenario)
+        let classes = Dictionary(uniqueKeysWithValues: report.callerClasses.map { ($0.name, $0.figures) })
+        let regular = try #require(classes["regular"])
+        let priority = try #require(classes["priority"])
+        #expect(regular.offered + priority.offered == report.total.offered)
+        #expect(Double(priority.offered) / Double(report.total.offered) > 0.18)
+        #expect(priority.asaSeconds < regular.asaSeconds / 2)
+        #expect(priority.serviceLevel > regular.serviceLevel)
+        #expect(try Simulation.run(Staffing.scenario(agents: 10, callsPerHour: 540, handleSeconds: 60, targetSeconds: 20,
+                                                     patienceSeconds: nil, calls: 1_000, seed: 5)).callerClasses.isEmpty)
+    }
 }
