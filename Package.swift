@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "HotlineIVR", targets: ["HotlineIVR"]),
         .library(name: "HotlineACD", targets: ["HotlineACD"]),
         .library(name: "HotlineSimulator", targets: ["HotlineSimulator"]),
+        .library(name: "HotlineServer", targets: ["HotlineServer"]),
         .executable(name: "hotline", targets: ["hotline"]),
         .executable(name: "sip-echo", targets: ["sip-echo"]),
     ],
@@ -114,6 +115,24 @@ let package = Package(
             dependencies: ["HotlineACD", .product(name: "Yams", package: "Yams")],
             swiftSettings: strictSettings
         ),
+        // The reference server: composes SIP, media, IVR, ACD and storage into a running hotline.
+        .target(
+            name: "HotlineServer",
+            dependencies: [
+                "HotlineCore",
+                "HotlineSQLite",
+                "HotlineMedia",
+                "HotlineSIP",
+                "HotlineIVR",
+                "HotlineACD",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .executableTarget(
             name: "hotline",
             dependencies: [
@@ -125,6 +144,7 @@ let package = Package(
                 "HotlineIVR",
                 "HotlineACD",
                 "HotlineSimulator",
+                "HotlineServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
@@ -188,6 +208,15 @@ let package = Package(
         .testTarget(
             name: "HotlineSimulatorTests",
             dependencies: ["HotlineSimulator", "HotlineACD"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "HotlineServerTests",
+            dependencies: [
+                "HotlineServer", "HotlineCore", "HotlineSQLite",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strictSettings
         ),
     ],

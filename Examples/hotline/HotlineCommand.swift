@@ -20,6 +20,7 @@ struct HotlineCommand: AsyncParsableCommand {
             MediaCommand.self,
             FaxCommand.self,
             BenchCommand.self,
+            ServeCommand.self,
         ]
     )
 }

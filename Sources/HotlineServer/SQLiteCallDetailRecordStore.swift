@@ -1,0 +1,78 @@
+import Foundation
+import GRDB
+public import HotlineSQLite
+
+/// Call detail records in the hotline's SQLite file, table `call_detail_record` (created on first use).
+public struct SQLiteCallDetailRecordStore: CallDetailRecordStore {
+    let database: HotlineDatabase
+
+    /// Opens the store, creating its table if needed.
+    /// - Parameter database: The hotline database.
+    /// - Throws: SQLite errors.
+    public init(database: HotlineDatabase) throws {
+        self.database = database
+        try database.pool.write { db in
+            try db.execute(sql: """
+                CREATE TABLE IF NOT EXISTS call_detail_record (
+                    call_id TEXT PRIMARY KEY,
+                    caller TEXT NOT NULL,
+                    dialled_number TEXT NOT NULL,
+                    started_at REAL NOT NULL,
+                    answered_at REAL,
+                    queued_at REAL,
+                    queue TEXT,
+                    agent INTEGER,
+                    agent_answered_at REAL,
+                    ended_at REAL NOT NULL,
+                    disposition TEXT NOT NULL,
+                    ended_by TEXT NOT NULL,
+                    flow_outcome TEXT,
+                    recording TEXT,
+                    rating TEXT
+                );
+                CREATE INDEX IF NOT EXISTS call_detail_record_started ON call_detail_record(started_at);
+                """)
+        }
+    }
+
+    /// Saves (or replaces) a call's record.
+    /// - Parameter record: The record.
+    /// - Throws: SQLite errors.
+    public func save(_ record: CallDetailRecord) async throws {
+        try await database.pool.write { db in
+            try db.execute(sql: """
+                INSERT OR REPLACE INTO call_detail_record (call_id, caller, dialled_number, started_at, answered_at,
+                    queued_at, queue, agent, agent_answered_at, ended_at, disposition, ended_by, flow_outcome, recording, rating)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [
+                    record.callID, record.caller, record.dialledNumber, record.startedAt.timeIntervalSince1970,
+                    record.answeredAt?.timeIntervalSince1970, record.queuedAt?.timeIntervalSince1970, record.queue,
+                    record.agent, record.agentAnsweredAt?.timeIntervalSince1970, record.endedAt.timeIntervalSince1970,
+                    record.disposition.rawValue, record.endedBy, record.flowOutcome, record.recording, record.rating,
+                ])
+        }
+    }
+
+    /// The newest records first, by start time.
+    /// - Parameter limit: The most to return.
+    /// - Returns: The records.
+    /// - Throws: SQLite errors.
+    public func recentCallDetailRecords(limit: Int) async throws -> [CallDetailRecord] {
+        try await database.pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM call_detail_record ORDER BY started_at DESC LIMIT ?", arguments: [limit])
+                .map { row in
+                    func date(_ column: String) -> Date? {
+                        (row[column] as Double?).map { Date(timeIntervalSince1970: $0) }
+                    }
+                    return CallDetailRecord(
+                        callID: row["call_id"], caller: row["caller"], dialledNumber: row["dialled_number"],
+                        startedAt: date("started_at") ?? .distantPast, answeredAt: date("answered_at"),
+                        queuedAt: date("queued_at"), queue: row["queue"], agent: row["agent"],
+                        agentAnsweredAt: date("agent_answered_at"), endedAt: date("ended_at") ?? .distantPast,
+                        disposition: CallDetailRecord.Disposition(rawValue: row["disposition"]) ?? .failed,
+                        endedBy: row["ended_by"], flowOutcome: row["flow_outcome"], recording: row["recording"],
+                        rating: row["rating"])
+                }
+        }
+    }
+}
