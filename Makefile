@@ -1,11 +1,11 @@
 # Hotline — the two commands a newcomer needs:
-#   make run    install what is needed, build, create demo data, run the reference demo
+#   make run    install what is needed, build, run the reference server on its demo data
 #   make test   install what is needed, build once, run every test
 SWIFT      ?= swift
 DATA_DIR   ?= hotline-data
 HOTLINE     = .build/debug/hotline --data-dir $(DATA_DIR)
 
-.PHONY: deps build run test bench clean-data
+.PHONY: deps build run test clean-data
 
 deps:
 	./scripts/install-deps.sh
@@ -17,8 +17,10 @@ test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
+# The reference server on 127.0.0.1 (SIP 5060 UDP+TCP). The first start creates the demo in
+# $(DATA_DIR): taxpayers, the 12366 flow, prompts, queues and agents 1001–1010. Ctrl-C stops it.
 run: build
-	./scripts/demo.sh $(DATA_DIR)
+	$(HOTLINE) serve
 
 clean-data:
 	rm -rf $(DATA_DIR)
