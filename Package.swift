@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "HotlineIVR", targets: ["HotlineIVR"]),
         .library(name: "HotlineACD", targets: ["HotlineACD"]),
         .library(name: "HotlineSimulator", targets: ["HotlineSimulator"]),
+        .library(name: "HotlineServer", targets: ["HotlineServer"]),
         .executable(name: "hotline", targets: ["hotline"]),
         .executable(name: "sip-echo", targets: ["sip-echo"]),
     ],
@@ -32,6 +33,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         // Domain: types, rules, events, storage protocols. No I/O.
@@ -114,6 +116,19 @@ let package = Package(
             dependencies: ["HotlineACD", .product(name: "Yams", package: "Yams")],
             swiftSettings: strictSettings
         ),
+        // The reference server: the call path and the HTTP API (Hummingbird 2) under HTTP/.
+        .target(
+            name: "HotlineServer",
+            dependencies: [
+                "HotlineCore",
+                "HotlineSQLite",
+                "HotlineAuth",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            resources: [.copy("HTTP/openapi.json")],
+            swiftSettings: strictSettings
+        ),
         .executableTarget(
             name: "hotline",
             dependencies: [
@@ -182,6 +197,18 @@ let package = Package(
         .testTarget(
             name: "HotlineACDTests",
             dependencies: ["HotlineACD"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "HotlineServerTests",
+            dependencies: [
+                "HotlineServer",
+                "HotlineCore",
+                "HotlineSQLite",
+                "HotlineAuth",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(
