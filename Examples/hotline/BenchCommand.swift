@@ -12,6 +12,7 @@ struct BenchCommand: AsyncParsableCommand {
             BenchMediaDSPCommand.self,
             BenchIVRCommand.self,
             BenchACDCommand.self,
+            BenchCaseworkCommand.self,
         ]
     )
 }

@@ -17,6 +17,9 @@ struct HotlineCommand: AsyncParsableCommand {
             MediaCommand.self,
             FaxCommand.self,
             BenchCommand.self,
+            UsersCommand.self,
+            WorkOrdersCommand.self,
+            KBCommand.self,
         ]
     )
 }

@@ -153,43 +153,65 @@ extension HotlineDatabase: KnowledgeBaseStore {
         let needsCheck = terms.contains { $0.contains { !SearchDocument.isTokenCharacter($0) } }
         guard !long.isEmpty || !short.isEmpty else { return [] }
 
-        let weights = "\(Self.titleWeight), \(Self.tagWeight), \(Self.bodyWeight)"
-        var sources: [String] = []
-        var arguments = StatementArguments()
-        if !long.isEmpty {
-            sources.append("SELECT rowid, bm25(kb_trigram, \(weights)) AS rank FROM kb_trigram WHERE kb_trigram MATCH ?")
-            arguments += [long.map { "\"" + $0 + "\"" }.joined(separator: " AND ")]
+        // Phase 1, in FTS5: the best-ranked matching versions, a page at a time (`ORDER BY rank LIMIT`
+        // keeps only the page, so a one-character query over every article stays cheap). The primary
+        // index is the trigram one when the query has a long term; short terms restrict it by rowid.
+        // Phase 2: keep the versions in force on the day (the newest such version of each article).
+        let weights = "bm25(\(Self.titleWeight), \(Self.tagWeight), \(Self.bodyWeight))"
+        let longExpression = long.map { "\"" + $0 + "\"" }.joined(separator: " AND ")
+        let shortExpression = short.map { "\"" + $0 + "\"" }.joined(separator: " AND ")
+        let primary: String
+        var matchArguments: StatementArguments
+        if long.isEmpty {
+            primary = "SELECT rowid, rank FROM kb_gram WHERE kb_gram MATCH ? AND rank MATCH '\(weights)'"
+            matchArguments = [shortExpression]
+        } else if short.isEmpty {
+            primary = "SELECT rowid, rank FROM kb_trigram WHERE kb_trigram MATCH ? AND rank MATCH '\(weights)'"
+            matchArguments = [longExpression]
+        } else {
+            primary = """
+                SELECT rowid, rank FROM kb_trigram WHERE kb_trigram MATCH ? AND rank MATCH '\(weights)'
+                AND rowid IN (SELECT rowid FROM kb_gram WHERE kb_gram MATCH ?)
+                """
+            matchArguments = [longExpression, shortExpression]
         }
-        if !short.isEmpty {
-            sources.append("SELECT rowid, bm25(kb_gram, \(weights)) AS rank FROM kb_gram WHERE kb_gram MATCH ?")
-            arguments += [short.map { "\"" + $0 + "\"" }.joined(separator: " AND ")]
-        }
-        let from = sources.count == 2 ? "(\(sources[0])) t JOIN (\(sources[1])) g ON g.rowid = t.rowid" : "(\(sources[0])) t"
-        let rank = sources.count == 2 ? "t.rank + g.rank" : "t.rank"
         let today = day.description
-        // The newest version in force on the day: no higher-numbered version of the article is in force too.
-        let sql = """
-            SELECT v.article_id, v.number, v.title, v.body, v.format, a.category, a.tags, \(rank) AS score
-            FROM \(from)
-            JOIN kb_version v ON v.id = t.rowid
-            JOIN kb_article a ON a.id = v.article_id
-            WHERE v.effective_from <= ? AND (v.effective_until IS NULL OR v.effective_until >= ?)
-              AND (? IS NULL OR a.category = ?)
+        let pageSQL = "\(primary) ORDER BY rank LIMIT ? OFFSET ?"
+        let versionSQL = """
+            SELECT v.id, v.article_id, v.number, v.title, v.body, v.format, a.category, a.tags
+            FROM kb_version v JOIN kb_article a ON a.id = v.article_id
+            WHERE v.id = ? AND v.effective_from <= ?2 AND (v.effective_until IS NULL OR v.effective_until >= ?2)
+              AND (?3 IS NULL OR a.category = ?3)
               AND NOT EXISTS (SELECT 1 FROM kb_version w WHERE w.article_id = v.article_id AND w.number > v.number
-                              AND w.effective_from <= ? AND (w.effective_until IS NULL OR w.effective_until >= ?))
-            ORDER BY score, v.article_id
-            LIMIT ?
+                              AND w.effective_from <= ?2 AND (w.effective_until IS NULL OR w.effective_until >= ?2))
             """
-        arguments += [today, today, category?.rawValue, category?.rawValue, today, today, needsCheck ? limit * 4 + 20 : limit]
-        let statementArguments = arguments
         struct Candidate: Sendable {
             var articleID: String, number: Int, title: String, body: String, format: String, category: String, tags: String, score: Double
         }
+        let pageSize = max(64, limit * 8)
+        let wanted = needsCheck ? limit * 4 + 20 : limit
+        let categoryName = category?.rawValue
+        let fixedArguments = matchArguments
         let candidates = try await pool.read { db in
-            try Row.fetchAll(db, sql: sql, arguments: statementArguments).map { row in
-                Candidate(articleID: row["article_id"], number: row["number"], title: row["title"], body: row["body"],
-                          format: row["format"], category: row["category"], tags: row["tags"], score: row["score"])
+            var found: [Candidate] = []
+            var offset = 0
+            while found.count < wanted {
+                var arguments = fixedArguments
+                arguments += [pageSize, offset]
+                let page = try Row.fetchAll(db.cachedStatement(sql: pageSQL), arguments: arguments)
+                for row in page where found.count < wanted {
+                    let id: Int64 = row["rowid"]
+                    let score: Double = row["rank"]
+                    if let version = try Row.fetchOne(db.cachedStatement(sql: versionSQL), arguments: [id, today, categoryName]) {
+                        found.append(Candidate(articleID: version["article_id"], number: version["number"], title: version["title"],
+                                               body: version["body"], format: version["format"], category: version["category"],
+                                               tags: version["tags"], score: score))
+                    }
+                }
+                if page.count < pageSize { break }
+                offset += pageSize
             }
+            return found
         }
         var hits: [KnowledgeSearchHit] = []
         for candidate in candidates where hits.count < limit {
