@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import HotlineCore
 import HotlineServer
+import Hummingbird
 import HummingbirdTesting
 import Testing
 

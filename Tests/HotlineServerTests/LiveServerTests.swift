@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import HotlineServer
+import Hummingbird
 import HummingbirdTesting
 import Testing
 

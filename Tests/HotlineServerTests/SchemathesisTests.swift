@@ -1,6 +1,7 @@
 import Foundation
 import HotlineCore
 import HotlineServer
+import Hummingbird
 import HummingbirdTesting
 import Testing
 
