@@ -72,7 +72,7 @@ struct TaxpayerRoutesTests {
             let badNumber = try await client.send(.get, "/api/v1/taxpayers/91110108MA01A2B3C9", token: supervisor)
             #expect(badNumber.status == .badRequest)
             #expect(badNumber.code == "invalid_taxpayer_number")
-            let unknown = try await client.send(.get, "/api/v1/taxpayers/\(APIFixture.creditCode("Z9999999"))", token: supervisor)
+            let unknown = try await client.send(.get, "/api/v1/taxpayers/\(APIFixture.creditCode("Y9999999"))", token: supervisor)
             #expect(unknown.status == .notFound)
 
             let malformed = try await client.send(.post, "/api/v1/taxpayers", token: supervisor, raw: "{\"name\": ")

@@ -187,6 +187,12 @@ struct WorkOrderRoutesTests {
             let early = try await client.send(.post, "/api/v1/workorders/\(id)/dispatch", token: supervisor, json: ["stage": "onSite"])
             #expect(early.status == .conflict)
             #expect(early.code == "dispatch_step_not_allowed")
+            let assigned = try await client.send(.post, "/api/v1/workorders/\(id)/transitions", token: supervisor,
+                                                 json: ["transition": "assign", "comment": "派外勤", "assignee": ["kind": "department", "id": "外勤组"]])
+            #expect(assigned.status == .ok)
+            let skipped = try await client.send(.post, "/api/v1/workorders/\(id)/dispatch", token: supervisor, json: ["stage": "departed"])
+            #expect(skipped.status == .conflict)
+            #expect((try skipped.object()["details"] as? [String: [String]])?["expected"] == ["dispatched"])
             let sent = try await client.send(.post, "/api/v1/workorders/\(id)/dispatch", token: supervisor, json: ["stage": "dispatched", "note": "派李四"])
             #expect(sent.status == .ok, "\(sent.text)")
             let linked = try await client.send(.post, "/api/v1/workorders/\(id)/links", token: supervisor,
