@@ -16,7 +16,7 @@ struct TaxpayerRoutesTests {
             let supervisor = try await client.login("supervisor")
             let created = try await client.send(.post, "/api/v1/taxpayers", token: supervisor, json: [
                 "number": number, "name": "北京海淀示例商贸有限公司", "kind": "enterprise", "phone": "010-82561234",
-                "mobile": "13912345678", "region": "海淀区", "customFields": ["行业": "批发"],
+                "mobile": "13912345678", "region": "海淀区", "customFields": ["industry": "批发"],
             ])
             #expect(created.status == .created, "\(created.text)")
             #expect(try created.object()["hasPIN"] as? Bool == false)

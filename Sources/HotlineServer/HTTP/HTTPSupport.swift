@@ -64,7 +64,7 @@ extension Request {
         do {
             let buffer = try await body.collect(upTo: limit)
             return Data(buffer.readableBytesView)
-        } catch let error as HTTPError where error.status == .contentTooLarge {
+        } catch is NIOTooManyBytesError {
             throw APIError(.contentTooLarge, code: "payload_too_large", message: "the request body is larger than \(limit) bytes")
         }
     }
