@@ -88,7 +88,10 @@ public struct APIApplication: Sendable {
             throw APIError(.badRequest, code: "invalid_idempotency_key",
                            message: "header Idempotency-Key must be 1–255 visible ASCII characters")
         }
-        let fingerprint = SecretToken.hash("\(request.method) \(request.uri.path)\n" + String(decoding: body, as: UTF8.self))
+        // The same JSON with other key order or spacing is the same request.
+        let canonical = (try? JSONSerialization.jsonObject(with: body, options: [.fragmentsAllowed]))
+            .flatMap { try? JSONSerialization.data(withJSONObject: $0, options: [.sortedKeys, .fragmentsAllowed]) } ?? body
+        let fingerprint = SecretToken.hash("\(request.method) \(request.uri.path)\n" + String(decoding: canonical, as: UTF8.self))
         switch try await stores.idempotency.begin(key: key, owner: principal.userID, fingerprint: fingerprint, at: now) {
         case .replay(let stored):
             var response = APIJSON.response(data: stored.body, status: HTTPResponse.Status(code: stored.status))
