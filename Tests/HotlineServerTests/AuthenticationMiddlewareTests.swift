@@ -120,3 +120,25 @@ struct AuthenticationMiddlewareTests {
 
     static let apiKey = HTTPField.Name("X-API-Key")!
 }
+
+@Suite("Authentication: mixed credentials")
+struct MixedCredentialTests {
+    @Test("a valid API key with an invalid bearer token, or two users' credentials, is refused")
+    func mixed() async throws {
+        let fixture = try await APIFixture()
+        let clientID = try #require(fixture.userIDs["api-client"])
+        try await fixture.test { client in
+            let admin = try await client.login("administrator")
+            let issued = try await client.send(.post, "/api/v1/apikeys", token: admin, json: ["name": "征管", "userID": clientID])
+            let key = try #require(try issued.object()["key"] as? String)
+            let header = AuthenticationMiddlewareTests.apiKey
+            #expect(try await client.send(.get, "/api/v1/me", token: "hls_bogus", headers: [header: key]).status == .unauthorized)
+            #expect(try await client.send(.get, "/api/v1/me", token: admin, headers: [header: key]).status == .unauthorized)
+            #expect(try await client.send(.get, "/api/v1/me", headers: [header: key, .authorization: "Basic eDp5"]).status == .unauthorized)
+            #expect(try await client.send(.get, "/api/v1/me", token: key, headers: [header: key]).status == .ok)
+            let protected = try await client.send(.put, "/api/v1/roles/administrator", token: admin, json: ["title": "x", "permissions": []])
+            #expect(protected.status == .conflict)
+            #expect(protected.code == "role_protected")
+        }
+    }
+}

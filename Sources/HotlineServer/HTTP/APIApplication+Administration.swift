@@ -55,7 +55,7 @@ extension APIApplication {
         api.get("users") { request, context in
             _ = try context.require(.userRead)
             let limit = try request.limit(maximum: maxPage)
-            let cursor = request.query("cursor")
+            let cursor = try request.cursor()
             if let cursor, !User.isValidUsername(cursor) { throw APIError.badParameter("cursor", "is not a cursor from a previous page") }
             let list = try await stores.users.users(after: cursor, limit: limit)
             return try APIJSON.response(Page(items: list.map { UserView(user: $0) }, nextCursor: list.count == limit ? list.last?.username : nil))
@@ -103,6 +103,10 @@ extension APIApplication {
             let id = try context.path("id")
             guard Role.isValidName(id) else {
                 throw APIError(.badRequest, code: "invalid_role", message: "path parameter 'id': '\(id)' is not a role name (a–z, 0–9, '-', at most 40)")
+            }
+            guard id != Role.administrator.id else {
+                throw APIError(.conflict, code: "role_protected",
+                               message: "the built-in role 'administrator' cannot be changed (it would lock out administration)")
             }
             let input = try await request.decodeJSON(RoleInput.self, limit: 65_536)
             let title = input.title.trimmingCharacters(in: .whitespacesAndNewlines)

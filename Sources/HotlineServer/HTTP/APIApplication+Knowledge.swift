@@ -62,7 +62,7 @@ extension APIApplication {
             _ = try context.require(.knowledgeRead)
             let category = try request.queryEnum("category", KnowledgeArticle.Category.self)
             let limit = try request.limit(maximum: maxPage)
-            let cursor = request.query("cursor")
+            let cursor = try request.cursor()
             if let cursor, !KnowledgeArticle.isValidID(cursor) { throw APIError.badParameter("cursor", "is not a cursor from a previous page") }
             let day = APIConfiguration.chinaDate(of: now)
             let list = try await stores.knowledge.articles(category: category, after: cursor, limit: limit)

@@ -58,7 +58,7 @@ extension APIApplication {
     func addSessionRoutes(to api: RouterGroup<APIRequestContext>) {
         api.post("logout") { request, context in
             _ = try context.require(.workOrderRead, orAny: true)
-            if let token = AuthenticationMiddleware.credential(in: request), token.hasPrefix(Authenticator.sessionTokenPrefix) {
+            for token in AuthenticationMiddleware.credentials(in: request) where token.hasPrefix(Authenticator.sessionTokenPrefix) {
                 try await authenticator.signOut(token: token, at: now)
             }
             return Response(status: .noContent)

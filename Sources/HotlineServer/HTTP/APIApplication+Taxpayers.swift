@@ -84,7 +84,7 @@ extension APIApplication {
                 return try APIJSON.response(Page(items: hits.map { TaxpayerView(taxpayer: $0.taxpayer, match: $0.match) }, nextCursor: nil))
             }
             var after: TaxpayerNumber?
-            if let cursor = request.query("cursor") {
+            if let cursor = try request.cursor() {
                 do { after = try TaxpayerNumber(cursor) } catch { throw APIError.badParameter("cursor", "is not a cursor from a previous page") }
             }
             let list = try await stores.taxpayers.taxpayers(after: after, limit: limit)

@@ -87,7 +87,7 @@ extension APIApplication {
                 }
                 query.dueBefore = date
             }
-            if let cursor = request.query("cursor") {
+            if let cursor = try request.cursor() {
                 guard !cursor.isEmpty, cursor.count <= 40 else { throw APIError.badParameter("cursor", "is not a cursor from a previous page") }
                 query.beforeNumber = cursor
             }

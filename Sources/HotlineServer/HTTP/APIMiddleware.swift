@@ -44,22 +44,36 @@ struct AuthenticationMiddleware: RouterMiddleware {
     static let apiKeyHeader = HTTPField.Name("X-API-Key")!
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let token = Self.credential(in: request) else { throw APIError.unauthenticated }
+        let credentials = Self.credentials(in: request)
+        guard !credentials.isEmpty else { throw APIError.unauthenticated }
+        // Both headers sent: each must be valid and name the same user, or the request is refused.
+        var principal: Principal?
+        for credential in credentials {
+            let resolved = try await authenticator.principal(forToken: credential, at: now())
+            if let principal, principal.userID != resolved.userID {
+                throw APIError(.unauthorized, code: "invalid_token", message: "Authorization and X-API-Key name different users")
+            }
+            principal = resolved
+        }
         var context = context
-        context.principal = try await authenticator.principal(forToken: token, at: now())
+        context.principal = principal
         return try await next(request, context)
     }
 
-    /// The token or key a request carries, if any.
-    static func credential(in request: Request) -> String? {
-        if let key = request.headers[apiKeyHeader], !key.isEmpty { return key }
+    /// Every credential a request carries: the `X-API-Key` and the bearer token (an empty or
+    /// non-bearer `Authorization` counts as an invalid credential).
+    static func credentials(in request: Request) -> [String] {
+        var found: [String] = []
+        if let key = request.headers[apiKeyHeader] { found.append(key.isEmpty ? "-" : key) }
         if let authorization = request.headers[.authorization] {
             let parts = authorization.split(separator: " ", maxSplits: 1)
             if parts.count == 2, parts[0].lowercased() == "bearer" {
                 let token = parts[1].trimmingCharacters(in: .whitespaces)
-                return token.isEmpty ? nil : token
+                found.append(token.isEmpty ? "-" : token)
+            } else {
+                found.append("-")
             }
         }
-        return nil
+        return found
     }
 }

@@ -128,6 +128,13 @@ extension Request {
         return values
     }
 
+    /// The `cursor` parameter (1–100 characters), if present.
+    func cursor() throws(APIError) -> String? {
+        guard let cursor = query("cursor") else { return nil }
+        guard (1...100).contains(cursor.count) else { throw APIError.badParameter("cursor", "is not a cursor from a previous page") }
+        return cursor
+    }
+
     /// A date parameter `YYYY-MM-DD`.
     func queryDate(_ name: String) throws(APIError) -> LocalDate? {
         guard let text = query(name) else { return nil }
