@@ -26,7 +26,7 @@ struct SchemathesisTests {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
             process.arguments = [executable, "run", "http://127.0.0.1:\(port)/openapi.json",
-                                 "--header", "X-API-Key: \(key)",
+                                 "--header", "Authorization: Bearer \(key)", "--header", "X-API-Key: \(key)",
                                  "--checks", "all", "--exclude-checks", "positive_data_acceptance", "--max-examples", examples, "--seed", "12366",
                                  "--suppress-health-check", "all"] + (environment["HOTLINE_SCHEMATHESIS_ARGS"].map { $0.split(separator: " ").map(String.init) } ?? [])
             process.currentDirectoryURL = fixture.directory

@@ -123,6 +123,7 @@ extension APIApplication {
             let principal = try context.require(.workOrderUrge)
             let id = try context.path("id")
             let input = try await request.decodeJSON(UrgeInput.self, limit: limitBytes)
+            guard input.comment.count <= 4000 else { throw APIError.invalidField("comment", "is \(input.comment.count) characters; at most 4000") }
             let order = try await desk.urge(id, comment: input.comment, by: principal, at: now)
             return try APIJSON.response(view(order, for: principal))
         }
@@ -130,6 +131,7 @@ extension APIApplication {
             let principal = try context.require(.workOrderDispatch)
             let id = try context.path("id")
             let input = try await request.decodeJSON(DispatchInput.self, limit: limitBytes)
+            guard (input.note ?? "").count <= 4000 else { throw APIError.invalidField("note", "is longer than 4000 characters") }
             let order = try await desk.recordDispatch(id, input.stage, note: input.note ?? "", by: principal, at: now)
             return try APIJSON.response(view(order, for: principal))
         }
