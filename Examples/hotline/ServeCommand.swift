@@ -2,6 +2,7 @@ import ArgumentParser
 import Dispatch
 import Foundation
 import HotlineCore
+import HotlineSQLite
 import HotlineServer
 import Logging
 
@@ -27,6 +28,9 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Flag(help: "On first start, skip rendering the prompt set (free text is still spoken by espeak-ng).")
     var noPromptSet = false
+
+    @Option(name: .customLong("http-port"), help: "Port of the HTTP API on the SIP host (0: no HTTP API).")
+    var httpPort = 8080
 
     @Option(help: "Seconds calls in progress may go on after SIGTERM.")
     var grace = 30
@@ -63,10 +67,35 @@ struct ServeCommand: AsyncParsableCommand {
         try await server.start()
         print("hotline serving: SIP \(configuration.sip.host) udp \(server.sipUDPPort ?? 0) tcp \(server.sipTCPPort ?? 0), data \(dataDirectory.path)")
         print(DemoSetup.howToCall(configuration, sipPort: server.sipUDPPort ?? configuration.sip.port))
+        let api = httpPort == 0 ? nil : try await startAPI(server: server, configuration: configuration)
         await Self.waitForTermination()
+        api?.cancel()
         print("stopping: no new calls; waiting up to \(grace) s for calls in progress")
         await server.shutdown(grace: .seconds(grace))
         print("stopped")
+    }
+
+    /// Starts the HTTP API on the server's database; the configured supervisor may sign in to it.
+    ///
+    /// - Returns: The task running the API; cancelling it stops the API.
+    func startAPI(server: HotlineServer, configuration: ServerConfiguration) async throws -> Task<Void, any Error> {
+        let database = server.database
+        let authenticator = database.authenticator
+        let supervisor = configuration.supervisor
+        if try await database.user(username: supervisor.user) == nil {
+            do {
+                _ = try await authenticator.addUser(
+                    username: supervisor.user, displayName: "Supervisor", kind: .supervisor, password: supervisor.password,
+                    by: localOperator, at: Date())
+            } catch {
+                printError("the supervisor \(supervisor.user) could not be added to the API's users: \(error)")
+            }
+        }
+        let api = try APIApplication(
+            stores: APIStores(database: database), authenticator: authenticator, logger: Logger(label: "hotline.api"),
+            configuration: APIConfiguration(host: configuration.sip.host, port: httpPort))
+        print("HTTP API on http://\(configuration.sip.host):\(httpPort) (sign in as \(supervisor.user); Docs/API.md)")
+        return Task { try await api.application().runService(gracefulShutdownSignals: []) }
     }
 
     /// Returns on SIGTERM or SIGINT.

@@ -4,7 +4,7 @@ import HotlineCore
 import HotlineIVR
 import HotlineMedia
 import HotlineSIP
-import HotlineSQLite
+public import HotlineSQLite
 public import Logging
 import NIOCore
 import NIOPosix
@@ -34,7 +34,8 @@ public final class HotlineServer: @unchecked Sendable {
     let loop: any EventLoop
     let endpoint: SIPEndpoint
     let userAgent: UserAgent
-    let database: HotlineDatabase
+    /// The server's database (taxpayers, events, CDRs, users), shared with the HTTP API.
+    public let database: HotlineDatabase
     let callDetailRecords: SQLiteCallDetailRecordStore
     let selfService: StoredSelfServiceProvider
     let renderer: PromptRenderer
