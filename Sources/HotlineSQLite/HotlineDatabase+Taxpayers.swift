@@ -5,14 +5,16 @@ public import HotlineCore
 /// A taxpayer with everything its row and index entries need, computed off the writing thread.
 struct PreparedTaxpayer: Sendable {
     let taxpayer: Taxpayer
-    let values: [DatabaseValue]
+    /// The row's values as statement arguments, built here (on the parsing thread) so that the
+    /// writing thread, the import's bottleneck, only binds them.
+    let arguments: StatementArguments
     let document: SearchDocument
     let trigramText: String
     let grams: String
 
     init(taxpayer: Taxpayer) {
         self.taxpayer = taxpayer
-        values = HotlineDatabase.values(of: taxpayer)
+        arguments = StatementArguments(HotlineDatabase.values(of: taxpayer))
         document = SearchDocument(taxpayer)
         trigramText = document.names + "\n" + document.places + "\n" + document.codes
         grams = SearchDocument.grams(document.names + "\n" + document.places)
@@ -93,7 +95,7 @@ extension HotlineDatabase: TaxpayerStore {
     /// Inserts (the common case, one statement) or, when the number exists, replaces a taxpayer and
     /// re-indexes it if its searchable text changed.
     static func upsert(_ prepared: PreparedTaxpayer, in db: Database) throws -> Bool {
-        let values = StatementArguments(prepared.values)
+        let values = prepared.arguments
         try db.cachedStatement(sql: """
             INSERT INTO taxpayer (number, name, kind, enterprise_name, legal_representative, phone, phone_extension,
             mobile, email, region, address, building, floor, room, bank_name, bank_account, category, tax_office,
