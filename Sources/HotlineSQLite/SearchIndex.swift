@@ -36,23 +36,26 @@ struct SearchDocument: Equatable, Sendable {
     /// Only letters and digits form tokens (as `unicode61` would split on anything else); each
     /// distinct token appears once.
     static func grams(_ text: String) -> String {
-        var seen = Set<UInt64>()
-        var output = String.UnicodeScalarView()
+        // Built as UTF-8 bytes (appending scalars to a String costs far more); the set of tokens
+        // already written is sized for a typical record up front.
+        var seen = Set<UInt64>(minimumCapacity: 2 * text.utf8.count / 3 + 8)
+        var output: [UInt8] = []
+        output.reserveCapacity(3 * text.utf8.count)
         var previous: Unicode.Scalar?
         for scalar in text.unicodeScalars {
             guard isTokenScalar(scalar) else { previous = nil; continue }
             if seen.insert(UInt64(scalar.value)).inserted {
-                if !output.isEmpty { output.append(" ") }
-                output.append(scalar)
+                if !output.isEmpty { output.append(0x20) }
+                UTF8.encode(scalar) { output.append($0) }
             }
             if let previous, seen.insert(UInt64(previous.value) << 32 | UInt64(scalar.value)).inserted {
-                output.append(" ")
-                output.append(previous)
-                output.append(scalar)
+                output.append(0x20)
+                UTF8.encode(previous) { output.append($0) }
+                UTF8.encode(scalar) { output.append($0) }
             }
             previous = scalar
         }
-        return String(output)
+        return String(decoding: output, as: UTF8.self)
     }
 
     /// Letters and digits (what `unicode61` keeps in tokens); fast for ASCII and CJK ideographs.
