@@ -95,7 +95,7 @@ struct ServeCommand: AsyncParsableCommand {
             stores: APIStores(database: database), authenticator: authenticator, logger: Logger(label: "hotline.api"),
             configuration: APIConfiguration(host: configuration.sip.host, port: httpPort))
         print("HTTP API on http://\(configuration.sip.host):\(httpPort) (sign in as \(supervisor.user); Docs/API.md)")
-        return Task { try await api.application().runService(gracefulShutdownSignals: []) }
+        return Task { try await api.run() }
     }
 
     /// Returns on SIGTERM or SIGINT.

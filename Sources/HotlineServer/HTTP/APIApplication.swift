@@ -72,6 +72,14 @@ public struct APIApplication: Sendable {
                     logger: logger)
     }
 
+    /// Serves the API until the task is cancelled, leaving signal handling to the host (for example
+    /// `hotline serve`, which shuts calls down gracefully on SIGTERM before it cancels this).
+    ///
+    /// - Throws: When the address cannot be bound.
+    public func run() async throws {
+        try await application().runService(gracefulShutdownSignals: [])
+    }
+
     var now: Date { configuration.now() }
     var limitBytes: Int { configuration.maximumBodyBytes }
     var maxPage: Int { configuration.maximumPageSize }
