@@ -13,7 +13,7 @@ import Yams
 ///   - { name: consultation, ring-timeout: 15, wrap-up: 5 }
 /// agents:
 ///   - { id: 1001, name: 坐席1001, password: agent1001, queues: [consultation, complaints] }
-/// supervisor: { user: supervisor, password: supervisor }
+/// supervisor: { user: supervisor, password: hotline-12366 }
 /// ```
 public struct ServerConfiguration: Sendable, Hashable, Codable {
     /// SIP listening.
@@ -182,7 +182,7 @@ public struct ServerConfiguration: Sendable, Hashable, Codable {
         /// - Parameters:
         ///   - user: User name.
         ///   - password: Password.
-        public init(user: String = "supervisor", password: String = "supervisor") {
+        public init(user: String = "supervisor", password: String = "hotline-12366") {
             self.user = user
             self.password = password
         }
