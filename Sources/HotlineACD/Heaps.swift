@@ -1,13 +1,24 @@
 /// A binary min-heap over an array (no per-operation allocation once grown).
-struct MinHeap<Element: Comparable & Sendable>: Sendable {
-    private(set) var storage: [Element] = []
+///
+/// Shared with the simulator (package access); its operations are inlinable so that the simulator's
+/// event loop specialises them for its own event type.
+package struct MinHeap<Element: Comparable & Sendable>: Sendable {
+    /// The heap's array, in heap order (not sorted).
+    @usableFromInline package private(set) var storage: [Element] = []
 
-    var isEmpty: Bool { storage.isEmpty }
-    var count: Int { storage.count }
-    var first: Element? { storage.first }
+    /// An empty heap.
+    @inlinable package init() {}
+
+    @inlinable package var isEmpty: Bool { storage.isEmpty }
+    @inlinable package var count: Int { storage.count }
+    /// The least element.
+    @inlinable package var first: Element? { storage.first }
+
+    /// Makes room for `capacity` elements.
+    @inlinable package mutating func reserveCapacity(_ capacity: Int) { storage.reserveCapacity(capacity) }
 
     /// - Complexity: O(log n).
-    mutating func push(_ element: Element) {
+    @inlinable package mutating func push(_ element: Element) {
         storage.append(element)
         storage.withUnsafeMutableBufferPointer { heap in
             var child = heap.count - 1
@@ -26,8 +37,8 @@ struct MinHeap<Element: Comparable & Sendable>: Sendable {
     }
 
     /// - Complexity: O(log n).
-    @discardableResult
-    mutating func popFirst() -> Element? {
+    @inlinable @discardableResult
+    package mutating func popFirst() -> Element? {
         guard let top = storage.first else { return nil }
         let last = storage.removeLast()
         if storage.isEmpty { return top }
@@ -51,7 +62,8 @@ struct MinHeap<Element: Comparable & Sendable>: Sendable {
         return top
     }
 
-    mutating func removeAll() { storage.removeAll(keepingCapacity: true) }
+    /// Empties the heap, keeping its capacity.
+    @inlinable package mutating func removeAll() { storage.removeAll(keepingCapacity: true) }
 }
 
 /// A waiting caller's entry in a priority lane, ordered by original arrival.

@@ -505,20 +505,27 @@ public final class SIPEndpoint: @unchecked Sendable {
     }
 }
 
-final class ClientEntry {
+/// What the endpoint's transaction tables need of a transaction state machine.
+protocol TransactionMachine {
+    mutating func handle(_ event: TransactionEvent) -> [TransactionAction]
+}
+
+extension ClientInviteTransactionStateMachine: TransactionMachine {}
+extension ClientNonInviteTransactionStateMachine: TransactionMachine {}
+extension ServerInviteTransactionStateMachine: TransactionMachine {}
+extension ServerNonInviteTransactionStateMachine: TransactionMachine {}
+
+/// One live transaction: its state machine (INVITE or not) and its running timers.
+class TransactionEntry<Invite: TransactionMachine, NonInvite: TransactionMachine> {
     enum Machine {
-        case invite(ClientInviteTransactionStateMachine)
-        case nonInvite(ClientNonInviteTransactionStateMachine)
+        case invite(Invite)
+        case nonInvite(NonInvite)
     }
     var machine: Machine
-    let destination: SIPTransportAddress
-    let handler: @Sendable (ClientTransactionEvent) -> Void
     var timers: [TransactionTimer: Scheduled<Void>] = [:]
 
-    init(machine: Machine, destination: SIPTransportAddress, handler: @escaping @Sendable (ClientTransactionEvent) -> Void) {
+    init(machine: Machine) {
         self.machine = machine
-        self.destination = destination
-        self.handler = handler
     }
 
     func handle(_ event: TransactionEvent) -> [TransactionAction] {
@@ -540,40 +547,29 @@ final class ClientEntry {
     }
 }
 
-final class ServerEntry {
-    enum Machine {
-        case invite(ServerInviteTransactionStateMachine)
-        case nonInvite(ServerNonInviteTransactionStateMachine)
+/// A client transaction: where its request went and who hears its responses.
+final class ClientEntry: TransactionEntry<ClientInviteTransactionStateMachine, ClientNonInviteTransactionStateMachine> {
+    let destination: SIPTransportAddress
+    let handler: @Sendable (ClientTransactionEvent) -> Void
+
+    init(machine: Machine, destination: SIPTransportAddress, handler: @escaping @Sendable (ClientTransactionEvent) -> Void) {
+        self.destination = destination
+        self.handler = handler
+        super.init(machine: machine)
     }
-    var machine: Machine
+}
+
+/// A server transaction: where its request came from, for responses and merged-request detection.
+final class ServerEntry: TransactionEntry<ServerInviteTransactionStateMachine, ServerNonInviteTransactionStateMachine> {
     let source: SIPTransportAddress
     let via: Via?
     let mergeKey: String?
-    var timers: [TransactionTimer: Scheduled<Void>] = [:]
 
     init(machine: Machine, source: SIPTransportAddress, via: Via?, mergeKey: String?) {
-        self.machine = machine
         self.source = source
         self.via = via
         self.mergeKey = mergeKey
-    }
-
-    func handle(_ event: TransactionEvent) -> [TransactionAction] {
-        switch machine {
-        case .invite(var m):
-            let actions = m.handle(event)
-            machine = .invite(m)
-            return actions
-        case .nonInvite(var m):
-            let actions = m.handle(event)
-            machine = .nonInvite(m)
-            return actions
-        }
-    }
-
-    func cancelTimers() {
-        for timer in timers.values { timer.cancel() }
-        timers.removeAll()
+        super.init(machine: machine)
     }
 }
 

@@ -37,7 +37,7 @@ public struct Simulation: Sendable {
     let scenario: Scenario
     var acd: RoutingStateMachine
     var random: SeededRandom
-    var events: [Event] = []
+    var events = MinHeap<Event>()
     var sequence: UInt64 = 0
     var calls: [SimCall] = []
     var freeSlots: [Int32] = []
@@ -139,44 +139,7 @@ public struct Simulation: Sendable {
     mutating func push(_ kind: Event.Kind, at time: Int64, subject: Int, token: UInt32 = 0) {
         sequence &+= 1
         let event = Event(time: time, sequence: sequence, kind: kind, subject: Int32(subject), token: token)
-        events.append(event)
-        events.withUnsafeMutableBufferPointer { heap in
-            var child = heap.count - 1
-            while child > 0 {
-                let parent = (child - 1) >> 1
-                if event < heap[parent] {
-                    heap[child] = heap[parent]
-                    child = parent
-                } else {
-                    break
-                }
-            }
-            heap[child] = event
-        }
-    }
-
-    mutating func pop() -> Event {
-        let top = events[0]
-        let last = events.removeLast()
-        if events.isEmpty { return top }
-        events.withUnsafeMutableBufferPointer { heap in
-            let n = heap.count
-            var hole = 0
-            while true {
-                let left = 2 * hole + 1
-                if left >= n { break }
-                let right = left + 1
-                let smaller = right < n && heap[right] < heap[left] ? right : left
-                if heap[smaller] < last {
-                    heap[hole] = heap[smaller]
-                    hole = smaller
-                } else {
-                    break
-                }
-            }
-            heap[hole] = last
-        }
-        return top
+        events.push(event)
     }
 
     /// Runs to the end: arrivals stop at the scenario's duration; calls already in are served.
@@ -203,7 +166,7 @@ public struct Simulation: Sendable {
                     perform()
                     continue
                 }
-                let event = pop()
+                guard let event = events.popFirst() else { break }
                 now = event.time
                 handle(event)
             } else if let deadline {
