@@ -8,16 +8,16 @@ struct PreparedTaxpayer: Sendable {
     /// The row's values as statement arguments, built here (on the parsing thread) so that the
     /// writing thread, the import's bottleneck, only binds them.
     let arguments: StatementArguments
-    let document: SearchDocument
-    let trigramText: String
-    let grams: String
+    /// The record's row in `taxpayer_gram` (``SearchDocument/gramText(of:)``).
+    let gramText: String
+    /// The record's row in `taxpayer_code` (``SearchDocument/codeText(of:)``).
+    let codeText: String
 
     init(taxpayer: Taxpayer) {
         self.taxpayer = taxpayer
         arguments = StatementArguments(HotlineDatabase.values(of: taxpayer))
-        document = SearchDocument(taxpayer)
-        trigramText = document.names + "\n" + document.places + "\n" + document.codes
-        grams = SearchDocument.grams(document.names + "\n" + document.places)
+        gramText = SearchDocument.gramText(of: taxpayer)
+        codeText = SearchDocument.codeText(of: taxpayer)
     }
 }
 
@@ -119,27 +119,26 @@ extension HotlineDatabase: TaxpayerStore {
             room = ?, bank_name = ?, bank_account = ?, category = ?, tax_office = ?, assigned_agent = ?,
             pin_hash = ?, custom_fields = ? WHERE id = ?
             """).execute(arguments: values + [id])
-        if old.document != prepared.document {
-            try deleteFromIndexes(id: id, prepared: old, in: db)
-            try insertIntoIndexes(id: id, prepared: prepared, in: db)
+        if old.gramText != prepared.gramText {
+            try db.cachedStatement(sql: "INSERT INTO taxpayer_gram (taxpayer_gram, rowid, text) VALUES ('delete', ?, ?)")
+                .execute(arguments: [id, old.gramText])
+            try db.cachedStatement(sql: "INSERT INTO taxpayer_gram (rowid, text) VALUES (?, ?)")
+                .execute(arguments: [id, prepared.gramText])
+        }
+        if old.codeText != prepared.codeText {
+            try db.cachedStatement(sql: "INSERT INTO taxpayer_code (taxpayer_code, rowid, text) VALUES ('delete', ?, ?)")
+                .execute(arguments: [id, old.codeText])
+            try db.cachedStatement(sql: "INSERT INTO taxpayer_code (rowid, text) VALUES (?, ?)")
+                .execute(arguments: [id, prepared.codeText])
         }
         return false
     }
 
     static func insertIntoIndexes(id: Int64, prepared: PreparedTaxpayer, in db: Database) throws {
-        try db.cachedStatement(sql: "INSERT INTO taxpayer_trigram (rowid, text) VALUES (?, ?)")
-            .execute(arguments: [id, prepared.trigramText])
         try db.cachedStatement(sql: "INSERT INTO taxpayer_gram (rowid, text) VALUES (?, ?)")
-            .execute(arguments: [id, prepared.grams])
-    }
-
-    static func deleteFromIndexes(id: Int64, prepared: PreparedTaxpayer, in db: Database) throws {
-        try db.cachedStatement(sql: """
-            INSERT INTO taxpayer_trigram (taxpayer_trigram, rowid, text) VALUES ('delete', ?, ?)
-            """).execute(arguments: [id, prepared.trigramText])
-        try db.cachedStatement(sql: """
-            INSERT INTO taxpayer_gram (taxpayer_gram, rowid, text) VALUES ('delete', ?, ?)
-            """).execute(arguments: [id, prepared.grams])
+            .execute(arguments: [id, prepared.gramText])
+        try db.cachedStatement(sql: "INSERT INTO taxpayer_code (rowid, text) VALUES (?, ?)")
+            .execute(arguments: [id, prepared.codeText])
     }
 
     static func appendEvent<E: DomainEvent>(_ event: E, at date: Date, subject: String, in db: Database) throws {
@@ -236,15 +235,18 @@ extension HotlineDatabase: TaxpayerStore {
     /// Searches taxpayers. Tiers, each bounded so that no query ranks more rows than it returns:
     /// exact taxpayer number; exact phone or mobile; name equal to the query; name starting with
     /// it; then full-text hits in names, in places (region, address, building/floor/room) and in
-    /// numbers and phones. Queries of one or two characters use the unigram/bigram index (or, when
-    /// they are ASCII, number and phone prefixes); longer ones the trigram index.
+    /// numbers and phones (numbers and phones first for digit queries). Chinese queries and the
+    /// like use the unigram/bigram index, ASCII queries of three or more characters the
+    /// four-character index of numbers and phones, and one or two ASCII characters number and
+    /// phone prefixes (see ``SearchDocument``).
     ///
     /// - Parameters:
     ///   - query: What the agent typed.
     ///   - limit: The most results.
     /// - Returns: The matches, strongest first.
     /// - Throws: SQLite errors.
-    /// - Complexity: O(limit) index probes for every query, however many records match.
+    /// - Complexity: O(limit) index probes for most queries; a query whose index tokens are
+    ///   frequent but rarely occur together pages through their hits until `limit` match.
     public func search(_ query: String, limit: Int) async throws -> [TaxpayerSearchResult] {
         try await pool.read { db in try Self.search(query, limit: limit, in: db) }
     }
@@ -254,14 +256,11 @@ extension HotlineDatabase: TaxpayerStore {
         guard limit > 0, !query.text.isEmpty else { return [] }
         var results: [TaxpayerSearchResult] = []
         var seen = Set<Int64>()
-        func add(_ rows: [Row], _ match: TaxpayerSearchResult.Match, check: ((Taxpayer) -> Bool)? = nil) throws {
+        func add(_ rows: [Row], _ match: TaxpayerSearchResult.Match) throws {
             for row in rows where results.count < limit {
-                let id: Int64 = row["id"]
-                guard !seen.contains(id) else { continue }
-                let taxpayer = try taxpayer(from: row)
-                if let check, !check(taxpayer) { continue }
-                seen.insert(id)
-                results.append(TaxpayerSearchResult(taxpayer: taxpayer, match: match))
+                let id: Int64 = row[0]
+                guard seen.insert(id).inserted else { continue }
+                results.append(TaxpayerSearchResult(taxpayer: try taxpayer(from: row), match: match))
             }
         }
         func remaining() -> Int { limit - results.count }
@@ -277,7 +276,7 @@ extension HotlineDatabase: TaxpayerStore {
         // A complete taxpayer number or phone number that is on record identifies the caller: no
         // need to look for it as a fragment of other records.
         if !results.isEmpty { return results }
-        if remaining() > 0, !query.isASCII {
+        if !query.isASCII {
             try add(Row.fetchAll(db.cachedStatement(sql: "\(select) WHERE name = ? LIMIT ?"),
                                  arguments: [query.text, remaining()]), .text)
             if remaining() > 0 {
@@ -285,67 +284,65 @@ extension HotlineDatabase: TaxpayerStore {
                                      arguments: [query.text, remaining() + seen.count]), .text)
             }
         }
-        // Full-text hits, checked against the record; names before places before numbers and phones
-        // (numbers first for digit queries), insertion order within each.
-        let order: [SearchColumn] = query.isDigits ? [.codes, .names, .places] : [.names, .places, .codes]
-        if query.characterCount >= 3 {
-            try addFullText(table: "taxpayer_trigram", expression: query.trigramExpression, order: order,
-                            query: query, db: db, add: add, remaining: remaining)
-        } else if !query.isASCII {
-            try addFullText(table: "taxpayer_gram", expression: query.gramExpression, order: order,
-                            query: query, db: db, add: add, remaining: remaining)
-        } else {
+        guard remaining() > 0 else { return results }
+        if query.isASCII && query.characterCount < 3 {
             for column in ["number", "phone", "mobile"] where remaining() > 0 {
                 try add(Row.fetchAll(db.cachedStatement(sql: "\(select) WHERE \(column) >= ?1 AND \(column) < ?1 || char(127) ORDER BY \(column) LIMIT ?2"),
                                      arguments: [query.text, remaining() + seen.count]), .text)
             }
+        } else if let (table, expression) = query.fullText {
+            let ids = try fullTextHits(table: table, expression: expression, query: query, skipping: seen, wanted: remaining(), db: db)
+            guard !ids.isEmpty else { return results }
+            let rows = try Row.fetchAll(db, sql: "\(select) WHERE id IN (\(databaseQuestionMarks(count: ids.count)))",
+                                        arguments: StatementArguments(ids))
+            let byID = Dictionary(rows.map { (row: Row) -> (Int64, Row) in (row[0], row) }, uniquingKeysWith: { first, _ in first })
+            try add(ids.compactMap { byID[$0] }, .text)
         }
         return results
     }
 
-    private static func addFullText(
-        table: String, expression: String, order: [SearchColumn], query: SearchQuery, db: Database,
-        add: ([Row], TaxpayerSearchResult.Match, ((Taxpayer) -> Bool)?) throws -> Void, remaining: () -> Int
-    ) throws {
-        // Page through index hits in rowid order (no ranking over all matches: a surname may match
-        // 100,000 rows). Each hit is checked against the record, which drops the rare trigram hit
-        // whose trigrams occur apart, and tells which column matched for the ordering.
+    /// The columns a full-text hit is checked against, after `id`: numbers and phones, names, places.
+    private static let searchedColumns = """
+        taxpayer.id, number, phone, mobile, name, enterprise_name, legal_representative, region, address, building, floor, room
+        """
+
+    /// The first `wanted` records that really contain the query, by index hit: names before
+    /// places before numbers and phones (numbers and phones first for digit queries), index
+    /// (insertion) order within each.
+    ///
+    /// Hits are paged through in rowid order, with no ranking over all matches (a surname may match
+    /// 100,000 rows), and checked against the record's text columns before any record is decoded:
+    /// that drops hits whose tokens occur apart and tells which column matched.
+    private static func fullTextHits(
+        table: String, expression: String, query: SearchQuery, skipping seen: Set<Int64>, wanted: Int, db: Database
+    ) throws -> [Int64] {
+        // Column ranges of `searchedColumns` per tier.
+        let codes = 1...3, names = 4...6, places = 7...11
+        let order = query.isDigits ? [codes, names, places] : [names, places, codes]
         var after: Int64 = 0
-        var verified: [(tier: Int, row: Row)] = []
-        let wanted = remaining()
+        var verified: [(tier: Int, id: Int64)] = []
+        let statement = try db.cachedStatement(sql: """
+            SELECT \(searchedColumns) FROM \(table) CROSS JOIN taxpayer ON taxpayer.id = \(table).rowid
+            WHERE \(table) MATCH ? AND \(table).rowid > ? ORDER BY \(table).rowid LIMIT ?
+            """)
         while verified.count < wanted {
             let page = wanted * 2 + 8
-            let ids = try Int64.fetchAll(db.cachedStatement(sql: """
-                SELECT rowid FROM \(table) WHERE \(table) MATCH ? AND rowid > ? ORDER BY rowid LIMIT ?
-                """), arguments: [expression, after, page])
-            guard let last = ids.last else { break }
-            after = last
-            let placeholders = databaseQuestionMarks(count: ids.count)
-            let rows: [Row]
-            if query.isDigits {
-                // Digit trigrams (1,000 values) often occur apart in a record's 40-odd digits: drop
-                // those hits in SQL, before decoding them, with a test every true match passes
-                // (the fields joined by a non-digit, so a fragment cannot span two fields).
-                rows = try Row.fetchAll(db, sql: """
-                    SELECT \(taxpayerColumns) FROM taxpayer WHERE id IN (\(placeholders)) AND instr(
-                    number || char(10) || ifnull(phone, '') || char(10) || ifnull(mobile, '') || char(10) || ifnull(name, '')
-                    || char(10) || ifnull(enterprise_name, '') || char(10) || ifnull(legal_representative, '') || char(10)
-                    || ifnull(region, '') || char(10) || ifnull(address, '') || char(10) || ifnull(building, '') || char(10)
-                    || ifnull(floor, '') || char(10) || ifnull(room, ''), ?) > 0 ORDER BY id
-                    """, arguments: StatementArguments(ids) + [query.text])
-            } else {
-                rows = try Row.fetchAll(db, sql: "SELECT \(taxpayerColumns) FROM taxpayer WHERE id IN (\(placeholders)) ORDER BY id",
-                                        arguments: StatementArguments(ids))
-            }
-            for row in rows {
-                let taxpayer = try taxpayer(from: row)
-                if let tier = order.firstIndex(where: { query.matches(taxpayer, column: $0) }) {
-                    verified.append((tier, row))
+            var count = 0
+            let rows = try Row.fetchCursor(statement, arguments: [expression, after, page])
+            while let row = try rows.next() {
+                count += 1
+                let id: Int64 = row[0]
+                after = id
+                guard !seen.contains(id) else { continue }
+                let tier = order.firstIndex { columns in
+                    columns.contains { index in (row[index] as String?).map(query.matches) ?? false }
                 }
+                if let tier { verified.append((tier, id)) }
             }
-            if ids.count < page { break }
+            if count < page { break }
         }
-        let ordered = verified.enumerated().sorted { ($0.element.tier, $0.offset) < ($1.element.tier, $1.offset) }
-        try add(ordered.map(\.element.row), .text, nil)
+        return verified.enumerated()
+            .sorted { ($0.element.tier, $0.offset) < ($1.element.tier, $1.offset) }
+            .prefix(wanted).map(\.element.id)
     }
 }

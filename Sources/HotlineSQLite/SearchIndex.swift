@@ -2,33 +2,41 @@ import HotlineCore
 
 /// The text of a taxpayer as the two full-text indexes see it.
 ///
-/// - `taxpayer_trigram` (FTS5 `trigram` tokenizer) answers queries of three or more characters;
-///   multi-trigram queries are sent as an `AND` of trigrams (the index keeps no positions, to stay
-///   small) and the hits are then checked against the record, so no false match is returned.
 /// - `taxpayer_gram` (FTS5 `unicode61` tokenizer) holds every single character and every pair of
-///   adjacent characters of the names and places as separate tokens, so one- and two-character
-///   queries are a single-token lookup.
-struct SearchDocument: Equatable, Sendable {
-    var names: String
-    var places: String
-    var codes: String
+///   adjacent characters of the names and places as separate tokens: one- and two-character
+///   queries are a single-token lookup, longer ones an `AND` of their pairs (the index keeps no
+///   positions, to stay small), and every hit is then checked against the record.
+/// - `taxpayer_code` (FTS5 `ascii` tokenizer) holds, for every run of ASCII letters and digits in
+///   the taxpayer number, the phones, the names and the places (upper-cased), each four-character
+///   window and the run's last three characters: a query of four or more such characters is an
+///   `AND` of its windows (10,000 values for digits, so the lists are short), one of three a
+///   prefix lookup.
+///
+/// Until the migration "2026-12-04 search: …" a third index, FTS5 `trigram` over all the text,
+/// answered queries of three or more characters: about 100 tokens per record, the import's largest
+/// cost, and digit trigrams (1,000 values) made long posting lists for phone fragments.
+enum SearchDocument {
+    /// The names of a taxpayer, joined by spaces.
+    static func names(of taxpayer: Taxpayer) -> String {
+        [taxpayer.name, taxpayer.enterpriseName, taxpayer.legalRepresentative].compactMap { $0 }.joined(separator: " ")
+    }
 
-    init(_ taxpayer: Taxpayer) {
-        names = [taxpayer.name, taxpayer.enterpriseName, taxpayer.legalRepresentative]
-            .compactMap { $0 }.joined(separator: " ")
-        places = [taxpayer.region, taxpayer.address, taxpayer.building, taxpayer.floor, taxpayer.room]
-            .compactMap { $0 }.joined(separator: " ")
-        codes = [taxpayer.number.value, taxpayer.phone?.digits, taxpayer.mobile?.digits]
+    /// The places of a taxpayer (region, address, building, floor, room), joined by spaces.
+    static func places(of taxpayer: Taxpayer) -> String {
+        [taxpayer.region, taxpayer.address, taxpayer.building, taxpayer.floor, taxpayer.room]
             .compactMap { $0 }.joined(separator: " ")
     }
 
-    /// The fields a query may be checked against, per column.
-    static func fields(of taxpayer: Taxpayer, column: SearchColumn) -> [String] {
-        switch column {
-        case .names: return [taxpayer.name, taxpayer.enterpriseName, taxpayer.legalRepresentative].compactMap { $0 }
-        case .places: return [taxpayer.region, taxpayer.address, taxpayer.building, taxpayer.floor, taxpayer.room].compactMap { $0 }
-        case .codes: return [taxpayer.number.value, taxpayer.phone?.digits, taxpayer.mobile?.digits].compactMap { $0 }
-        }
+    /// The text of a taxpayer's row in `taxpayer_gram`.
+    static func gramText(of taxpayer: Taxpayer) -> String {
+        grams(names(of: taxpayer) + "\n" + places(of: taxpayer))
+    }
+
+    /// The text of a taxpayer's row in `taxpayer_code`.
+    static func codeText(of taxpayer: Taxpayer) -> String {
+        codeGrams([taxpayer.number.value, taxpayer.phone?.digits, taxpayer.mobile?.digits, taxpayer.name,
+                   taxpayer.enterpriseName, taxpayer.legalRepresentative, taxpayer.region, taxpayer.address,
+                   taxpayer.building, taxpayer.floor, taxpayer.room].compactMap { $0 })
     }
 
     /// Unigram and bigram tokens of a text, separated by spaces, for `taxpayer_gram`.
@@ -54,6 +62,44 @@ struct SearchDocument: Equatable, Sendable {
                 UTF8.encode(scalar) { output.append($0) }
             }
             previous = scalar
+        }
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    /// The tokens of `taxpayer_code` for some texts, separated by spaces: per run of ASCII letters
+    /// and digits (upper-cased; a run ends at any other character and at the end of each text),
+    /// every four-character window and the last three characters. Each distinct token appears once.
+    static func codeGrams<Texts: Sequence<String>>(_ texts: Texts) -> String {
+        var output: [UInt8] = []
+        output.reserveCapacity(192)
+        var seen: [UInt32] = [] // a record has about 40 windows: a linear scan beats hashing
+        seen.reserveCapacity(48)
+        var run: (UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0) // the last four characters, newest last
+        var length = 0
+        func emit(_ key: UInt32, _ count: Int) {
+            guard !seen.contains(key) else { return }
+            seen.append(key)
+            if !output.isEmpty { output.append(0x20) }
+            for shift in stride(from: 8 * (count - 1), through: 0, by: -8) { output.append(UInt8(truncatingIfNeeded: key >> UInt32(shift))) }
+        }
+        func endRun() {
+            if length >= 3 { emit(UInt32(run.1) << 16 | UInt32(run.2) << 8 | UInt32(run.3), 3) }
+            length = 0
+        }
+        for text in texts {
+            for var byte in text.utf8 {
+                switch byte {
+                case 0x30...0x39, 0x41...0x5A: break
+                case 0x61...0x7A: byte -= 0x20
+                default: endRun(); continue
+                }
+                run = (run.1, run.2, run.3, byte)
+                length += 1
+                if length >= 4 {
+                    emit(UInt32(run.0) << 24 | UInt32(run.1) << 16 | UInt32(run.2) << 8 | UInt32(run.3), 4)
+                }
+            }
+            endRun()
         }
         return String(decoding: output, as: UTF8.self)
     }
@@ -86,6 +132,8 @@ struct SearchQuery {
     let characterCount: Int
     let isASCII: Bool
     let isDigits: Bool
+    /// `text` as UTF-8.
+    private let bytes: [UInt8]
 
     init(_ raw: String) {
         let trimmed = String(raw.unicodeScalars.filter { !$0.properties.isWhitespace && $0 != "\"" })
@@ -93,27 +141,89 @@ struct SearchQuery {
         characterCount = text.count
         isASCII = text.utf8.allSatisfy { $0 < 128 }
         isDigits = !text.isEmpty && text.utf8.allSatisfy { $0 >= 48 && $0 <= 57 }
+        bytes = Array(text.utf8)
     }
 
-    /// The FTS5 match expression for the trigram index: an `AND` of all the query's trigrams (a
-    /// covering subset was tried: it lets through so many false hits in digit queries that
-    /// checking them costs far more than the intersection saves).
-    var trigramExpression: String {
-        let characters = Array(text)
-        var grams: [String] = []
-        var seen = Set<String>()
-        for index in 0...(characters.count - 3) {
-            let gram = String(characters[index..<(index + 3)])
-            if seen.insert(gram).inserted { grams.append("\"" + gram + "\"") }
+    /// Which full-text index answers the query, and the FTS5 match expression; `nil` when the
+    /// query has nothing an index holds (only punctuation, say).
+    ///
+    /// ASCII queries with a run of three or more letters and digits use `taxpayer_code` (an `AND`
+    /// of the runs' four-character windows, a prefix for a run of three); all others use
+    /// `taxpayer_gram` (an `AND` of the pairs of adjacent letters and digits, single characters
+    /// where they stand alone). Either may let through records whose tokens occur apart: the
+    /// caller checks every hit with ``matches(_:)``.
+    var fullText: (table: String, expression: String)? {
+        var terms: [String] = []
+        func add(_ term: String) { if !terms.contains(term) { terms.append(term) } }
+        if isASCII {
+            for run in text.utf8.split(whereSeparator: { !Self.isASCIIAlphanumeric($0) }) where run.count >= 3 {
+                let characters = Array(run)
+                if characters.count == 3 {
+                    add("\"" + String(decoding: characters, as: UTF8.self) + "\"*")
+                } else {
+                    for start in 0...(characters.count - 4) {
+                        add("\"" + String(decoding: characters[start..<(start + 4)], as: UTF8.self) + "\"")
+                    }
+                }
+            }
+            if !terms.isEmpty { return ("taxpayer_code", terms.joined(separator: " AND ")) }
         }
-        return "(" + grams.joined(separator: " AND ") + ")"
+        var run: [Unicode.Scalar] = []
+        func endRun() {
+            if run.count == 1 { add("\"" + String(String.UnicodeScalarView(run)) + "\"") }
+            if run.count >= 2 {
+                for index in 1..<run.count { add("\"" + String(String.UnicodeScalarView(run[(index - 1)...index])) + "\"") }
+            }
+            run.removeAll()
+        }
+        for scalar in text.unicodeScalars {
+            if SearchDocument.isTokenScalar(scalar) { run.append(scalar) } else { endRun() }
+        }
+        endRun()
+        return terms.isEmpty ? nil : ("taxpayer_gram", terms.joined(separator: " AND "))
     }
 
-    /// The FTS5 match expression for the unigram/bigram index.
-    var gramExpression: String { "\"" + text + "\"" }
+    static func isASCIIAlphanumeric(_ byte: UInt8) -> Bool {
+        (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
+    }
 
-    /// Whether a record's fields in a column really contain the query.
-    func matches(_ taxpayer: Taxpayer, column: SearchColumn) -> Bool {
-        SearchDocument.fields(of: taxpayer, column: column).contains { $0.uppercased().contains(text) }
+    /// Whether a field, upper-cased, contains the query (compared as Unicode scalars).
+    func matches(_ field: String) -> Bool {
+        guard !bytes.isEmpty else { return true }
+        var field = field
+        if Self.changesWhenUppercased(field) { field = field.uppercased() }
+        return field.utf8.withContiguousStorageIfAvailable { contains($0) } ?? contains(Array(field.utf8))
+    }
+
+    private func contains<Haystack: RandomAccessCollection<UInt8>>(_ haystack: Haystack) -> Bool where Haystack.Index == Int {
+        let needle = bytes
+        guard haystack.count >= needle.count else { return false }
+        let first = needle[0]
+        var start = haystack.startIndex
+        let last = haystack.endIndex - needle.count
+        outer: while start <= last {
+            if haystack[start] == first {
+                for offset in 1..<needle.count where haystack[start + offset] != needle[offset] {
+                    start += 1
+                    continue outer
+                }
+                return true
+            }
+            start += 1
+        }
+        return false
+    }
+
+    /// Whether upper-casing may change a text: ASCII lower-case letters or cased letters outside
+    /// the CJK blocks.
+    private static func changesWhenUppercased(_ text: String) -> Bool {
+        for scalar in text.unicodeScalars {
+            switch scalar.value {
+            case 0x61...0x7A: return true
+            case 0..<0x80, 0x3000..<0xA000: continue
+            default: if scalar.properties.changesWhenUppercased { return true }
+            }
+        }
+        return false
     }
 }
