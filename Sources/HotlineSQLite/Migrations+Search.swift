@@ -15,6 +15,7 @@ extension HotlineDatabase {
                 DROP TABLE taxpayer_trigram;
                 CREATE VIRTUAL TABLE taxpayer_code USING fts5(
                     text, tokenize = 'ascii', content = '', detail = 'none');
+                INSERT INTO taxpayer_code (taxpayer_code, rank) VALUES ('hashsize', 33554432);
                 """)
             let rows = try Row.fetchCursor(db, sql: """
                 SELECT id, number, phone, mobile, name, enterprise_name, legal_representative, region, address,
