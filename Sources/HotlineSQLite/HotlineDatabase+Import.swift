@@ -53,15 +53,20 @@ extension HotlineDatabase {
         csv data: [UInt8], source: String, skipInvalid: Bool = false, at occurredAt: Date,
         pinIterations: Int = PINHash.defaultIterations, progress: ((Double) -> Void)? = nil
     ) throws -> ImportSummary {
-        try importRows(
-            data: data, source: source, kind: .taxpayers, skipInvalid: skipInvalid, at: occurredAt, progress: progress,
+        var inserter: TaxpayerInserter?
+        return try importRows(
+            data: data, source: source, kind: .taxpayers, skipInvalid: skipInvalid, at: occurredAt,
+            deferringIndexesOf: "taxpayer", progress: progress,
             header: TaxpayerCSV.header,
             prepare: { fields, line, header in
                 TaxpayerCSV.taxpayer(from: fields, line: line, header: header, hashPIN: { pin throws(PINError) in
                     try PINHash(pin: pin, iterations: pinIterations)
                 }).map { PreparedTaxpayer(taxpayer: $0) }
             },
-            write: { prepared, _, db in .success(try Self.upsert(prepared, in: db)) })
+            write: { prepared, _, db in
+                if inserter == nil { inserter = try TaxpayerInserter(db) }
+                return .success(try Self.upsert(prepared, in: db, inserter: inserter))
+            })
     }
 
     /// Imports tax bills from CSV bytes in one transaction, upserting by taxpayer, period and tax type.
@@ -109,8 +114,15 @@ extension HotlineDatabase {
     /// and hands them over in batches; this thread writes them in one transaction (`write`, which
     /// may still refuse a row, e.g. a bill of an unknown taxpayer, and says whether it was new).
     /// Once a problem is met in all-or-nothing mode, rows are still checked but no longer written.
+    ///
+    /// `deferringIndexesOf` names a table whose secondary (non-unique) indexes are dropped at the
+    /// start of the transaction and created again at its end when the file brings at least as many
+    /// rows as the table holds: building an index from sorted rows costs less than as many random
+    /// inserts (1,000,000 taxpayers: 2.5 s instead of 5.4 s of CPU for name, phone and mobile).
+    /// Both happen inside the transaction, so a failed or killed import leaves the indexes as they were.
     private func importRows<Prepared: Sendable>(
         data: [UInt8], source: String, kind: RecordsImported.Kind, skipInvalid: Bool, at occurredAt: Date,
+        deferringIndexesOf deferredTable: String? = nil,
         progress: ((Double) -> Void)?, header makeHeader: ([String], Int) -> TaxpayerCSV.Header,
         prepare: @escaping @Sendable ([String], Int, TaxpayerCSV.Header) -> Result<Prepared, ImportFailure>,
         write: (Prepared, Int, Database) throws -> Result<Bool, ImportFailure>
@@ -159,6 +171,20 @@ extension HotlineDatabase {
             try db.execute(sql: "PRAGMA cache_size = -262144")
             defer { try? db.execute(sql: "PRAGMA cache_size = \(previousCache)") }
             try db.inTransaction(.immediate) {
+                var deferredIndexes: [String] = []
+                if let deferredTable {
+                    let estimatedRows = utf8.count / 100 // a short row of a real file has ~100 bytes
+                    let existing = try Int.fetchOne(db, sql: "SELECT count(*) FROM \(deferredTable)") ?? 0
+                    if estimatedRows >= 10_000 && estimatedRows >= existing {
+                        for index in try Row.fetchAll(db, sql: """
+                            SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL
+                            AND sql NOT LIKE 'CREATE UNIQUE%'
+                            """, arguments: [deferredTable]) {
+                            try db.execute(sql: "DROP INDEX \((index["name"] as String).quotedDatabaseIdentifier)")
+                            deferredIndexes.append(index["sql"])
+                        }
+                    }
+                }
                 while let (batch, position) = channel.receive() {
                     for item in batch {
                         var rejected: (ImportFailure, Int, [String])?
@@ -188,6 +214,7 @@ extension HotlineDatabase {
                     progress?(position)
                 }
                 if !skipInvalid && !problems.isEmpty { throw ImportFailure(problems: problems) }
+                for sql in deferredIndexes { try db.execute(sql: sql) }
                 try Self.appendEvent(
                     RecordsImported(kind: kind, source: source, inserted: summary.inserted, updated: summary.updated,
                                     rejected: summary.rejected.count),

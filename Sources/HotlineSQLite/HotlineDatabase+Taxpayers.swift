@@ -1,13 +1,14 @@
 public import Foundation
 import GRDB
+import GRDBSQLite
 public import HotlineCore
 
 /// A taxpayer with everything its row and index entries need, computed off the writing thread.
 struct PreparedTaxpayer: Sendable {
     let taxpayer: Taxpayer
-    /// The row's values as statement arguments, built here (on the parsing thread) so that the
-    /// writing thread, the import's bottleneck, only binds them.
-    let arguments: StatementArguments
+    /// The row's values in ``HotlineDatabase/insertTaxpayerSQL`` order (all text; `nil` is NULL),
+    /// built here (on the parsing thread) so that the writing thread only binds them.
+    let values: [String?]
     /// The record's row in `taxpayer_gram` (``SearchDocument/gramText(of:)``).
     let gramText: String
     /// The record's row in `taxpayer_code` (``SearchDocument/codeText(of:)``).
@@ -15,7 +16,7 @@ struct PreparedTaxpayer: Sendable {
 
     init(taxpayer: Taxpayer) {
         self.taxpayer = taxpayer
-        arguments = StatementArguments(HotlineDatabase.values(of: taxpayer))
+        values = HotlineDatabase.values(of: taxpayer)
         gramText = SearchDocument.gramText(of: taxpayer)
         codeText = SearchDocument.codeText(of: taxpayer)
     }
@@ -66,23 +67,56 @@ extension HotlineDatabase: TaxpayerStore {
             assignedAgent: row["assigned_agent"], pinHash: pinHash, customFields: custom)
     }
 
+    /// Custom fields as a JSON object with sorted keys, e.g. `{"grade":"A","industry_code":"I6510"}`
+    /// (written by hand: `JSONEncoder` cost more than the rest of a row's preparation).
     static func customFieldsJSON(_ fields: [String: String]) -> String? {
         guard !fields.isEmpty else { return nil }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return (try? encoder.encode(fields)).map { String(decoding: $0, as: UTF8.self) }
+        var json: [UInt8] = [0x7B]
+        func append(_ text: String) {
+            json.append(0x22)
+            for byte in text.utf8 {
+                switch byte {
+                case 0x22: json += [0x5C, 0x22]
+                case 0x5C: json += [0x5C, 0x5C]
+                case 0x0A: json += [0x5C, 0x6E]
+                case 0x0D: json += [0x5C, 0x72]
+                case 0x09: json += [0x5C, 0x74]
+                case 0..<0x20:
+                    let hex = Array("0123456789abcdef".utf8)
+                    json += [0x5C, 0x75, 0x30, 0x30, hex[Int(byte >> 4)], hex[Int(byte & 15)]]
+                default: json.append(byte)
+                }
+            }
+            json.append(0x22)
+        }
+        for (index, key) in fields.keys.sorted().enumerated() {
+            if index > 0 { json.append(0x2C) }
+            append(key)
+            json.append(0x3A)
+            append(fields[key] ?? "")
+        }
+        json.append(0x7D)
+        return String(decoding: json, as: UTF8.self)
     }
 
-    static func values(of taxpayer: Taxpayer) -> [DatabaseValue] {
-        let values: [(any DatabaseValueConvertible)?] = [
+    /// The values of a taxpayer's row, in ``insertTaxpayerSQL`` order.
+    static func values(of taxpayer: Taxpayer) -> [String?] {
+        [
             taxpayer.number.value, taxpayer.name, taxpayer.kind.rawValue, taxpayer.enterpriseName,
             taxpayer.legalRepresentative, taxpayer.phone?.digits, taxpayer.phone?.extension, taxpayer.mobile?.digits,
             taxpayer.email, taxpayer.region, taxpayer.address, taxpayer.building, taxpayer.floor, taxpayer.room,
             taxpayer.bankName, taxpayer.bankAccount, taxpayer.category.rawValue, taxpayer.taxOffice,
             taxpayer.assignedAgent, taxpayer.pinHash?.description, customFieldsJSON(taxpayer.customFields),
         ]
-        return values.map { $0?.databaseValue ?? .null }
     }
+
+    /// Inserts a taxpayer row unless its number exists.
+    static let insertTaxpayerSQL = """
+        INSERT INTO taxpayer (number, name, kind, enterprise_name, legal_representative, phone, phone_extension,
+        mobile, email, region, address, building, floor, room, bank_name, bank_account, category, tax_office,
+        assigned_agent, pin_hash, custom_fields) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT (number) DO NOTHING
+        """
 
     /// Inserts or replaces a taxpayer and keeps both search indexes in step, inside the caller's
     /// transaction.
@@ -94,17 +128,18 @@ extension HotlineDatabase: TaxpayerStore {
 
     /// Inserts (the common case, one statement) or, when the number exists, replaces a taxpayer and
     /// re-indexes it if its searchable text changed.
-    static func upsert(_ prepared: PreparedTaxpayer, in db: Database) throws -> Bool {
-        let values = prepared.arguments
-        try db.cachedStatement(sql: """
-            INSERT INTO taxpayer (number, name, kind, enterprise_name, legal_representative, phone, phone_extension,
-            mobile, email, region, address, building, floor, room, bank_name, bank_account, category, tax_office,
-            assigned_agent, pin_hash, custom_fields) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT (number) DO NOTHING
-            """).execute(arguments: values)
-        if db.changesCount == 1 {
-            try insertIntoIndexes(id: db.lastInsertedRowID, prepared: prepared, in: db)
-            return true
+    ///
+    /// - Parameter inserter: The import's prepared insert statements (faster for many rows).
+    static func upsert(_ prepared: PreparedTaxpayer, in db: Database, inserter: TaxpayerInserter? = nil) throws -> Bool {
+        let values = { StatementArguments(prepared.values.map { $0 as (any DatabaseValueConvertible)? }) }
+        if let inserter {
+            if try inserter.insert(prepared, in: db) { return true }
+        } else {
+            try db.cachedStatement(sql: insertTaxpayerSQL).execute(arguments: values())
+            if db.changesCount == 1 {
+                try insertIntoIndexes(id: db.lastInsertedRowID, prepared: prepared, in: db)
+                return true
+            }
         }
         guard let existing = try Row.fetchOne(
             db.cachedStatement(sql: "SELECT \(taxpayerColumns) FROM taxpayer WHERE number = ?"),
@@ -118,7 +153,7 @@ extension HotlineDatabase: TaxpayerStore {
             phone = ?, phone_extension = ?, mobile = ?, email = ?, region = ?, address = ?, building = ?, floor = ?,
             room = ?, bank_name = ?, bank_account = ?, category = ?, tax_office = ?, assigned_agent = ?,
             pin_hash = ?, custom_fields = ? WHERE id = ?
-            """).execute(arguments: values + [id])
+            """).execute(arguments: values() + [id])
         if old.gramText != prepared.gramText {
             try db.cachedStatement(sql: "INSERT INTO taxpayer_gram (taxpayer_gram, rowid, text) VALUES ('delete', ?, ?)")
                 .execute(arguments: [id, old.gramText])
@@ -344,5 +379,61 @@ extension HotlineDatabase: TaxpayerStore {
         return verified.enumerated()
             .sorted { ($0.element.tier, $0.offset) < ($1.element.tier, $1.offset) }
             .prefix(wanted).map(\.element.id)
+    }
+}
+
+/// The statements of an import's insert path, prepared once and bound through the SQLite C API:
+/// GRDB's argument handling cost as much as the row and index writes of a small record.
+struct TaxpayerInserter {
+    private let row: Statement
+    private let gram: Statement
+    private let code: Statement
+
+    /// Prepares the statements on the import's connection.
+    init(_ db: Database) throws {
+        row = try db.makeStatement(sql: HotlineDatabase.insertTaxpayerSQL)
+        gram = try db.makeStatement(sql: "INSERT INTO taxpayer_gram (rowid, text) VALUES (?, ?)")
+        code = try db.makeStatement(sql: "INSERT INTO taxpayer_code (rowid, text) VALUES (?, ?)")
+    }
+
+    /// Inserts the row and its index entries unless the number exists.
+    ///
+    /// - Returns: `true` when inserted, `false` when the number was already on record (nothing written).
+    func insert(_ prepared: PreparedTaxpayer, in db: Database) throws -> Bool {
+        for (index, value) in prepared.values.enumerated() { Self.bind(value, at: Int32(index + 1), in: row) }
+        try Self.run(row, in: db)
+        guard sqlite3_changes(db.sqliteConnection) == 1 else { return false }
+        let id = sqlite3_last_insert_rowid(db.sqliteConnection)
+        for (statement, text) in [(gram, prepared.gramText), (code, prepared.codeText)] {
+            sqlite3_bind_int64(statement.sqliteStatement, 1, id)
+            Self.bind(text, at: 2, in: statement)
+            try Self.run(statement, in: db)
+        }
+        return true
+    }
+
+    private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+
+    private static func bind(_ value: String?, at index: Int32, in statement: Statement) {
+        guard var value else {
+            sqlite3_bind_null(statement.sqliteStatement, index)
+            return
+        }
+        value.withUTF8 { text in
+            // An empty buffer may have no address, which SQLite would read as NULL.
+            let address = text.baseAddress.map { UnsafeRawPointer($0) } ?? UnsafeRawPointer(("" as StaticString).utf8Start)
+            sqlite3_bind_text(statement.sqliteStatement, index, address.assumingMemoryBound(to: CChar.self),
+                              Int32(text.count), transient)
+        }
+    }
+
+    private static func run(_ statement: Statement, in db: Database) throws {
+        let code = sqlite3_step(statement.sqliteStatement)
+        guard code == SQLITE_DONE else {
+            let message = String(cString: sqlite3_errmsg(db.sqliteConnection))
+            sqlite3_reset(statement.sqliteStatement)
+            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: message, sql: statement.sql)
+        }
+        sqlite3_reset(statement.sqliteStatement)
     }
 }
