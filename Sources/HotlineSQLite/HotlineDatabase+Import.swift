@@ -56,7 +56,7 @@ extension HotlineDatabase {
         var inserter: TaxpayerInserter?
         return try importRows(
             data: data, source: source, kind: .taxpayers, skipInvalid: skipInvalid, at: occurredAt,
-            deferringIndexesOf: "taxpayer", progress: progress,
+            deferringIndexesOf: "taxpayer", writeMayReject: false, progress: progress,
             header: TaxpayerCSV.header,
             prepare: { fields, line, header in
                 TaxpayerCSV.taxpayer(from: fields, line: line, header: header, hashPIN: { pin throws(PINError) in
@@ -120,9 +120,13 @@ extension HotlineDatabase {
     /// rows as the table holds: building an index from sorted rows costs less than as many random
     /// inserts (1,000,000 taxpayers: 2.5 s instead of 5.4 s of CPU for name, phone and mobile).
     /// Both happen inside the transaction, so a failed or killed import leaves the indexes as they were.
+    ///
+    /// `writeMayReject: false` says `write` never refuses a row, so valid rows need not carry their
+    /// fields (for the rejected-rows report) to the writing thread. Batches go back to the parsing
+    /// thread once written, so that their memory is freed there and not on the writing thread.
     private func importRows<Prepared: Sendable>(
         data: [UInt8], source: String, kind: RecordsImported.Kind, skipInvalid: Bool, at occurredAt: Date,
-        deferringIndexesOf deferredTable: String? = nil,
+        deferringIndexesOf deferredTable: String? = nil, writeMayReject: Bool = true,
         progress: ((Double) -> Void)?, header makeHeader: ([String], Int) -> TaxpayerCSV.Header,
         prepare: @escaping @Sendable ([String], Int, TaxpayerCSV.Header) -> Result<Prepared, ImportFailure>,
         write: (Prepared, Int, Database) throws -> Result<Bool, ImportFailure>
@@ -148,12 +152,14 @@ extension HotlineDatabase {
             while keepGoing, let record = iterator.next() {
                 if record.fields.count == 1 && record.fields[0].isEmpty { continue } // blank line
                 switch prepare(record.fields, record.line, header) {
-                case .success(let prepared): batch.append(.valid(prepared, line: record.line, fields: record.fields))
+                case .success(let prepared):
+                    batch.append(.valid(prepared, line: record.line, fields: writeMayReject ? record.fields : []))
                 case .failure(let failure): batch.append(.invalid(failure, line: record.line, fields: record.fields))
                 }
                 if batch.count == 1000 {
                     keepGoing = channel.send(batch, position: Double(iterator.position) / total)
                     batch.removeAll(keepingCapacity: true)
+                    _ = channel.takeWritten() // and free them here
                 }
             }
             if let error = iterator.error { batch.append(.syntaxError(error)) }
@@ -185,7 +191,9 @@ extension HotlineDatabase {
                         }
                     }
                 }
-                while let (batch, position) = channel.receive() {
+                var batch: [Parsed<Prepared>] = []
+                while let position = channel.receive(into: &batch) {
+                    defer { channel.giveBack(&batch) }
                     for item in batch {
                         var rejected: (ImportFailure, Int, [String])?
                         switch item {
@@ -266,6 +274,7 @@ extension HotlineDatabase {
 final class BatchChannel<Element: Sendable>: @unchecked Sendable {
     private let condition = NSCondition()
     private var queue: [([Element], Double)] = []
+    private var written: [[Element]] = []
     private var finished = false
     private var cancelled = false
     private let capacity: Int
@@ -299,14 +308,32 @@ final class BatchChannel<Element: Sendable>: @unchecked Sendable {
         condition.unlock()
     }
 
-    /// The next batch, waiting for it; `nil` at the end.
-    func receive() -> ([Element], Double)? {
+    /// Moves the next batch into `batch`, waiting for it, and returns its position; `nil` at the end.
+    func receive(into batch: inout [Element]) -> Double? {
         condition.lock()
         defer { condition.unlock() }
         while queue.isEmpty && !finished { condition.wait() }
         guard !queue.isEmpty else { return nil }
-        let batch = queue.removeFirst()
+        let position = queue[0].1
+        batch = queue.removeFirst().0
         condition.broadcast()
-        return batch
+        return position
+    }
+
+    /// Hands a consumed batch back (leaving `batch` empty), for the producer to free.
+    func giveBack(_ batch: inout [Element]) {
+        condition.lock()
+        written.append(batch)
+        batch = []
+        condition.unlock()
+    }
+
+    /// The batches given back since the last call.
+    func takeWritten() -> [[Element]] {
+        condition.lock()
+        defer { condition.unlock() }
+        let batches = written
+        written = []
+        return batches
     }
 }

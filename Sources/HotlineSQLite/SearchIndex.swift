@@ -49,19 +49,20 @@ enum SearchDocument {
     /// Only letters and digits form tokens (as `unicode61` would split on anything else); each
     /// distinct token appears once.
     static func grams(_ text: String) -> String {
-        // Built as UTF-8 bytes (appending scalars to a String costs far more); the set of tokens
-        // already written is sized for a typical record up front.
-        var seen = Set<UInt64>(minimumCapacity: 2 * text.utf8.count / 3 + 8)
+        // Built as UTF-8 bytes (appending scalars to a String costs far more); the tokens already
+        // written are kept in a small open-addressing table (hashing them with `Set` cost more
+        // than the rest of the function).
+        var seen = TokenSet(capacity: 2 * text.utf8.count)
         var output: [UInt8] = []
         output.reserveCapacity(3 * text.utf8.count)
         var previous: Unicode.Scalar?
         for scalar in text.unicodeScalars {
             guard isTokenScalar(scalar) else { previous = nil; continue }
-            if seen.insert(UInt64(scalar.value)).inserted {
+            if seen.insert(UInt64(scalar.value)) {
                 if !output.isEmpty { output.append(0x20) }
                 UTF8.encode(scalar) { output.append($0) }
             }
-            if let previous, seen.insert(UInt64(previous.value) << 32 | UInt64(scalar.value)).inserted {
+            if let previous, seen.insert(UInt64(previous.value) << 32 | UInt64(scalar.value)) {
                 output.append(0x20)
                 UTF8.encode(previous) { output.append($0) }
                 UTF8.encode(scalar) { output.append($0) }
@@ -254,5 +255,31 @@ struct SearchQuery {
             }
         }
         return false
+    }
+}
+
+/// A set of non-zero 64-bit tokens for one record: open addressing with linear probing in a
+/// power-of-two table at most half full.
+private struct TokenSet {
+    private var slots: [UInt64]
+    private let mask: Int
+
+    /// A set for up to `capacity` tokens.
+    init(capacity: Int) {
+        var size = 16
+        while size < 2 * capacity { size <<= 1 }
+        slots = Array(repeating: 0, count: size)
+        mask = size - 1
+    }
+
+    /// Adds a token (never 0); `false` when it was there already.
+    mutating func insert(_ token: UInt64) -> Bool {
+        var index = Int(truncatingIfNeeded: (token &* 0x9E37_79B9_7F4A_7C15) >> 40) & mask
+        while slots[index] != 0 {
+            if slots[index] == token { return false }
+            index = (index + 1) & mask
+        }
+        slots[index] = token
+        return true
     }
 }
