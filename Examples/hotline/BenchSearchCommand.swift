@@ -14,6 +14,7 @@ struct BenchSearchCommand: AsyncParsableCommand {
     @Option(help: "Queries per kind.") var queries = 500
     @Option(help: "Results per query.") var limit = 20
     @Option(help: "Random seed for picking queries.") var seed: UInt64 = 1
+    @Option(help: "Also list this many slowest queries of each kind.") var slowest = 0
 
     func run() async throws {
         let database = try global.openDatabase()
@@ -57,16 +58,21 @@ struct BenchSearchCommand: AsyncParsableCommand {
         print("kind                              p50 ms   p99 ms   max ms   avg hits")
         for (kind, list) in kinds where !list.isEmpty {
             var times: [Double] = []
+            var timed: [(Double, String)] = []
             var hits = 0
             for query in list {
                 let start = DispatchTime.now().uptimeNanoseconds
                 hits += try await database.search(query, limit: limit).count
                 times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1_000_000)
+                timed.append((times[times.count - 1], query))
             }
             times.sort()
             let p50 = times[times.count / 2], p99 = times[min(times.count - 1, times.count * 99 / 100)]
             print(kind.padding(toLength: 32, withPad: " ", startingAt: 0)
                   + String(format: "%9.2f%9.2f%9.2f%11.1f", p50, p99, times.last ?? 0, Double(hits) / Double(list.count)))
+            for (time, query) in timed.sorted(by: { $0.0 > $1.0 }).prefix(slowest) {
+                print("    " + String(format: "%8.2f ms  ", time) + query)
+            }
         }
     }
 }

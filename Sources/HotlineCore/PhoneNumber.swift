@@ -60,6 +60,10 @@ public struct PhoneNumber: Sendable, Hashable, Codable, CustomStringConvertible 
         var groups: [String] = []
         var current = ""
         var hasPlus = false
+        if main.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) {
+            // Fast path (the usual stored and exported form): one group of digits.
+            groups = [String(main)]
+        } else {
         for character in main {
             if let ascii = character.asciiValue, ascii >= 48, ascii <= 57 {
                 current.append(character)
@@ -70,6 +74,7 @@ public struct PhoneNumber: Sendable, Hashable, Codable, CustomStringConvertible 
             } else {
                 throw .invalidCharacter(character)
             }
+        }
         }
         if !current.isEmpty { groups.append(current) }
         guard !groups.isEmpty else { throw .empty }

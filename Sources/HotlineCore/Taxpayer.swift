@@ -157,6 +157,13 @@ public struct Taxpayer: Sendable, Hashable, Codable, Identifiable {
     /// - Parameter account: The account number as given.
     /// - Returns: The masked account.
     public static func maskBankAccount(_ account: String) -> String {
+        // Fast path: ASCII digits, `*`, spaces and dashes only (the usual case), byte by byte.
+        if account.utf8.allSatisfy({ ($0 >= 48 && $0 <= 57) || $0 == 42 || $0 == 32 || $0 == 45 }) {
+            let compact = account.utf8.filter { $0 != 32 && $0 != 45 }
+            guard compact.count > 8 else { return account }
+            return String(decoding: compact[0..<4] + [UInt8](repeating: 42, count: compact.count - 8)
+                          + compact[(compact.count - 4)...], as: UTF8.self)
+        }
         let compact = account.filter { $0 != " " && $0 != "-" }
         guard compact.count > 8, compact.allSatisfy({ $0.isNumber || $0 == "*" }) else { return account }
         let characters = Array(compact)
@@ -179,6 +186,23 @@ public struct Taxpayer: Sendable, Hashable, Codable, Identifiable {
     /// - Parameter text: The candidate.
     /// - Returns: `true` when plausible.
     public static func isPlausibleEmail(_ text: String) -> Bool {
+        // Fast path for ASCII text (one pass over the bytes, no allocation); same rules as below.
+        if text.utf8.allSatisfy({ $0 < 128 }) {
+            var ats = 0, local = 0, domainHasDot = false
+            var domainFirst: UInt8?, domainLast: UInt8?
+            for byte in text.utf8 {
+                if byte == 32 { return false }
+                if byte == 64 { ats += 1; continue }
+                if ats == 0 {
+                    local += 1
+                } else if ats == 1 {
+                    if domainFirst == nil { domainFirst = byte }
+                    domainLast = byte
+                    if byte == 46 { domainHasDot = true }
+                }
+            }
+            return ats == 1 && local > 0 && domainHasDot && domainFirst != 46 && domainLast != 46
+        }
         let parts = text.split(separator: "@", omittingEmptySubsequences: false)
         guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !parts[1].hasPrefix("."),
               !parts[1].hasSuffix("."), !text.contains(" ") else { return false }

@@ -273,9 +273,12 @@ extension String {
     /// The string without leading and trailing spaces, tabs and line breaks (including U+3000, the
     /// ideographic space common in Chinese text).
     func trimmingWhitespace() -> String {
+        // Fast path: visible ASCII at both ends.
+        if let first = utf8.first, let last = utf8.last, first > 32, first < 127, last > 32, last < 127 { return self }
         let scalars = unicodeScalars
         guard let start = scalars.firstIndex(where: { !$0.properties.isWhitespace }) else { return "" }
         guard let end = scalars.lastIndex(where: { !$0.properties.isWhitespace }) else { return "" }
+        if start == scalars.startIndex && scalars.index(after: end) == scalars.endIndex { return self }
         return String(scalars[start...end])
     }
 }

@@ -53,15 +53,20 @@ extension HotlineDatabase {
         csv data: [UInt8], source: String, skipInvalid: Bool = false, at occurredAt: Date,
         pinIterations: Int = PINHash.defaultIterations, progress: ((Double) -> Void)? = nil
     ) throws -> ImportSummary {
-        try importRows(
-            data: data, source: source, kind: .taxpayers, skipInvalid: skipInvalid, at: occurredAt, progress: progress,
+        var inserter: TaxpayerInserter?
+        return try importRows(
+            data: data, source: source, kind: .taxpayers, skipInvalid: skipInvalid, at: occurredAt,
+            deferringIndexesOf: "taxpayer", writeMayReject: false, progress: progress,
             header: TaxpayerCSV.header,
             prepare: { fields, line, header in
                 TaxpayerCSV.taxpayer(from: fields, line: line, header: header, hashPIN: { pin throws(PINError) in
                     try PINHash(pin: pin, iterations: pinIterations)
                 }).map { PreparedTaxpayer(taxpayer: $0) }
             },
-            write: { prepared, _, db in .success(try Self.upsert(prepared, in: db)) })
+            write: { prepared, _, db in
+                if inserter == nil { inserter = try TaxpayerInserter(db) }
+                return .success(try Self.upsert(prepared, in: db, inserter: inserter))
+            })
     }
 
     /// Imports tax bills from CSV bytes in one transaction, upserting by taxpayer, period and tax type.
@@ -109,8 +114,19 @@ extension HotlineDatabase {
     /// and hands them over in batches; this thread writes them in one transaction (`write`, which
     /// may still refuse a row, e.g. a bill of an unknown taxpayer, and says whether it was new).
     /// Once a problem is met in all-or-nothing mode, rows are still checked but no longer written.
+    ///
+    /// `deferringIndexesOf` names a table whose secondary (non-unique) indexes are dropped at the
+    /// start of the transaction and created again at its end when the file brings at least as many
+    /// rows as the table holds: building an index from sorted rows costs less than as many random
+    /// inserts (1,000,000 taxpayers: 2.5 s instead of 5.4 s of CPU for name, phone and mobile).
+    /// Both happen inside the transaction, so a failed or killed import leaves the indexes as they were.
+    ///
+    /// `writeMayReject: false` says `write` never refuses a row, so valid rows need not carry their
+    /// fields (for the rejected-rows report) to the writing thread. Batches go back to the parsing
+    /// thread once written, so that their memory is freed there and not on the writing thread.
     private func importRows<Prepared: Sendable>(
         data: [UInt8], source: String, kind: RecordsImported.Kind, skipInvalid: Bool, at occurredAt: Date,
+        deferringIndexesOf deferredTable: String? = nil, writeMayReject: Bool = true,
         progress: ((Double) -> Void)?, header makeHeader: ([String], Int) -> TaxpayerCSV.Header,
         prepare: @escaping @Sendable ([String], Int, TaxpayerCSV.Header) -> Result<Prepared, ImportFailure>,
         write: (Prepared, Int, Database) throws -> Result<Bool, ImportFailure>
@@ -136,12 +152,14 @@ extension HotlineDatabase {
             while keepGoing, let record = iterator.next() {
                 if record.fields.count == 1 && record.fields[0].isEmpty { continue } // blank line
                 switch prepare(record.fields, record.line, header) {
-                case .success(let prepared): batch.append(.valid(prepared, line: record.line, fields: record.fields))
+                case .success(let prepared):
+                    batch.append(.valid(prepared, line: record.line, fields: writeMayReject ? record.fields : []))
                 case .failure(let failure): batch.append(.invalid(failure, line: record.line, fields: record.fields))
                 }
                 if batch.count == 1000 {
                     keepGoing = channel.send(batch, position: Double(iterator.position) / total)
                     batch.removeAll(keepingCapacity: true)
+                    _ = channel.takeWritten() // and free them here
                 }
             }
             if let error = iterator.error { batch.append(.syntaxError(error)) }
@@ -159,7 +177,23 @@ extension HotlineDatabase {
             try db.execute(sql: "PRAGMA cache_size = -262144")
             defer { try? db.execute(sql: "PRAGMA cache_size = \(previousCache)") }
             try db.inTransaction(.immediate) {
-                while let (batch, position) = channel.receive() {
+                var deferredIndexes: [String] = []
+                if let deferredTable {
+                    let estimatedRows = utf8.count / 100 // a short row of a real file has ~100 bytes
+                    let existing = try Int.fetchOne(db, sql: "SELECT count(*) FROM \(deferredTable)") ?? 0
+                    if estimatedRows >= 10_000 && estimatedRows >= existing {
+                        for index in try Row.fetchAll(db, sql: """
+                            SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL
+                            AND sql NOT LIKE 'CREATE UNIQUE%'
+                            """, arguments: [deferredTable]) {
+                            try db.execute(sql: "DROP INDEX \((index["name"] as String).quotedDatabaseIdentifier)")
+                            deferredIndexes.append(index["sql"])
+                        }
+                    }
+                }
+                var batch: [Parsed<Prepared>] = []
+                while let position = channel.receive(into: &batch) {
+                    defer { channel.giveBack(&batch) }
                     for item in batch {
                         var rejected: (ImportFailure, Int, [String])?
                         switch item {
@@ -188,6 +222,7 @@ extension HotlineDatabase {
                     progress?(position)
                 }
                 if !skipInvalid && !problems.isEmpty { throw ImportFailure(problems: problems) }
+                for sql in deferredIndexes { try db.execute(sql: sql) }
                 try Self.appendEvent(
                     RecordsImported(kind: kind, source: source, inserted: summary.inserted, updated: summary.updated,
                                     rejected: summary.rejected.count),
@@ -239,6 +274,7 @@ extension HotlineDatabase {
 final class BatchChannel<Element: Sendable>: @unchecked Sendable {
     private let condition = NSCondition()
     private var queue: [([Element], Double)] = []
+    private var written: [[Element]] = []
     private var finished = false
     private var cancelled = false
     private let capacity: Int
@@ -272,14 +308,32 @@ final class BatchChannel<Element: Sendable>: @unchecked Sendable {
         condition.unlock()
     }
 
-    /// The next batch, waiting for it; `nil` at the end.
-    func receive() -> ([Element], Double)? {
+    /// Moves the next batch into `batch`, waiting for it, and returns its position; `nil` at the end.
+    func receive(into batch: inout [Element]) -> Double? {
         condition.lock()
         defer { condition.unlock() }
         while queue.isEmpty && !finished { condition.wait() }
         guard !queue.isEmpty else { return nil }
-        let batch = queue.removeFirst()
+        let position = queue[0].1
+        batch = queue.removeFirst().0
         condition.broadcast()
-        return batch
+        return position
+    }
+
+    /// Hands a consumed batch back (leaving `batch` empty), for the producer to free.
+    func giveBack(_ batch: inout [Element]) {
+        condition.lock()
+        written.append(batch)
+        batch = []
+        condition.unlock()
+    }
+
+    /// The batches given back since the last call.
+    func takeWritten() -> [[Element]] {
+        condition.lock()
+        defer { condition.unlock() }
+        let batches = written
+        written = []
+        return batches
     }
 }

@@ -116,6 +116,7 @@ public enum TaxpayerCSV {
             return .failure(ImportFailure(problems: problems))
         }
         var values: [String: String] = [:]
+        values.reserveCapacity(header.columns.count)
         var custom: [String: String] = [:]
         for (index, column) in header.columns.enumerated() {
             guard let column, index < fields.count else { continue }
@@ -381,8 +382,20 @@ extension String {
         // Fast path: nothing to trim at either end in ASCII terms.
         if let first = utf8.first, let last = utf8.last, first > 32, first < 128, last > 32, last < 128 { return self }
         let scalars = unicodeScalars
-        guard let start = scalars.firstIndex(where: { !$0.properties.isWhitespace }),
-              let end = scalars.lastIndex(where: { !$0.properties.isWhitespace }) else { return "" }
+        guard let start = scalars.firstIndex(where: { !$0.isWhiteSpace }),
+              let end = scalars.lastIndex(where: { !$0.isWhiteSpace }) else { return "" }
+        if start == scalars.startIndex && scalars.index(after: end) == scalars.endIndex { return self }
         return String(scalars[start...end])
+    }
+}
+
+extension Unicode.Scalar {
+    /// The Unicode `White_Space` property (`properties.isWhitespace`), from its fixed list of 25
+    /// code points without a table lookup.
+    var isWhiteSpace: Bool {
+        switch value {
+        case 0x09...0x0D, 0x20, 0x85, 0xA0, 0x1680, 0x2000...0x200A, 0x2028, 0x2029, 0x202F, 0x205F, 0x3000: return true
+        default: return false
+        }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import HotlineCore
 import HotlineSQLite
 import Testing
@@ -34,6 +35,46 @@ import Testing
         #expect(try await database.taxpayerCount() == 2)
         let events = try await database.events(after: 0, subject: "import:taxpayers", limit: 10)
         #expect(try events.last?.decode(as: RecordsImported.self)?.updated == 1)
+    }
+
+    @Test func aLargeImportRebuildsTheTaxpayerIndexesInsideItsTransaction() async throws {
+        let directory = try TemporaryDirectory()
+        let database = try HotlineDatabase(directory: directory.url)
+        let today = try #require(LocalDate("2026-12-04"))
+        var writer = CSVWriter()
+        writer.write(TaxpayerCSV.exportHeader(customKeys: []))
+        var first: Taxpayer?
+        DemoData(seed: 9, today: today, pinCount: 0).generate(count: 5_000, includeHistory: false) { entry in
+            var taxpayer = entry.taxpayer
+            taxpayer.customFields = [:]
+            if first == nil { first = taxpayer }
+            writer.write(TaxpayerCSV.exportRow(taxpayer, customKeys: []))
+        }
+        // The first record again, later in the same file, with another mobile: the later row wins.
+        var changed = try #require(first)
+        changed.mobile = try PhoneNumber("13712345678")
+        writer.write(TaxpayerCSV.exportRow(changed, customKeys: []))
+        #expect(writer.bytes.count > 1_000_000) // large enough for the indexes to be rebuilt
+
+        func indexes() async throws -> [String] {
+            try await database.pool.read { db in
+                try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'taxpayer' AND sql IS NOT NULL ORDER BY name")
+            }
+        }
+        let before = try await indexes()
+        #expect(before == ["taxpayer_by_mobile", "taxpayer_by_name", "taxpayer_by_phone"])
+        let summary = try database.importTaxpayers(csv: writer.bytes, source: "big.csv", at: testDate)
+        #expect(summary.inserted == 5_000 && summary.updated == 1)
+        #expect(try await indexes() == before)
+        #expect(try await database.pool.read { db in try String.fetchOne(db, sql: "PRAGMA integrity_check") } == "ok")
+        #expect(try await database.search("12345678", limit: 5).map(\.taxpayer.number) == [changed.number])
+        #expect(try await database.taxpayers(withPhone: try PhoneNumber("13712345678")).map(\.number) == [changed.number])
+
+        // A file with a bad row changes nothing, indexes included.
+        let bad = writer.bytes + Array("\(creditCode(77)),,enterprise\r\n".utf8)
+        #expect(throws: ImportFailure.self) { try database.importTaxpayers(csv: bad, source: "bad.csv", at: testDate) }
+        #expect(try await indexes() == before)
+        #expect(try await database.taxpayerCount() == 5_000)
     }
 
     @Test func anyInvalidRowImportsNothingAndEveryProblemIsListed() async throws {

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import HotlineCore
 import HotlineSQLite
 import Testing
@@ -47,14 +48,14 @@ import Testing
     }
 
     @Test(arguments: [("王府井", ["张三"]), ("王府井百货", ["张三"]), ("钱塘贸易有限", ["钱多多"]), ("伟芳", [String]())])
-    func longerQueriesUseTrigrams(_ query: String, _ names: [String]) async throws {
+    func longerQueriesUseTheirPairs(_ query: String, _ names: [String]) async throws {
         let (directory, database, _) = try await database()
         defer { withExtendedLifetime(directory) {} }
         #expect(Set(try await database.search(query, limit: 20).map(\.taxpayer.name)) == Set(names))
     }
 
-    @Test func trigramHitsAreCheckedAgainstTheRecord() async throws {
-        // "京王府百" shares every trigram-free pair with record text but "京王府" is not in it: no result.
+    @Test func indexHitsAreCheckedAgainstTheRecord() async throws {
+        // Every pair of adjacent characters of the query is in 张三's record, the query is not.
         let (directory, database, _) = try await database()
         defer { withExtendedLifetime(directory) {} }
         #expect(try await database.search("百货有限公司王府井", limit: 20).isEmpty)
@@ -85,5 +86,55 @@ import Testing
         #expect(try await database.search("\"", limit: 5).isEmpty)
         #expect(try await database.search("王\" OR \"李", limit: 5).isEmpty)
         #expect(try await database.search("*", limit: 5).isEmpty)
+    }
+
+    @Test func fragmentsOfNumbersAndPhonesUseTheCodeIndex() async throws {
+        let (directory, database, _) = try await database()
+        defer { withExtendedLifetime(directory) {} }
+        #expect(try await database.search("1111", limit: 20).map(\.taxpayer.name) == ["赵伟"])
+        #expect(try await database.search("222", limit: 20).map(\.taxpayer.name).contains("赵伟"))
+        // Letters of a credit code, in lower case, across its windows.
+        #expect(Set(try await database.search("2ma000000", limit: 20).map(\.taxpayer.name)) == ["张三", "钱多多"])
+        // Windows that all occur in a record (13911112222), but not in this order: no result.
+        #expect(try await database.search("13911111", limit: 20).isEmpty)
+        // Digits in an address are found too, after numbers and phones.
+        let street = try await database.search("255", limit: 20)
+        #expect(street.map(\.taxpayer.name).contains("张三"))
+        #expect(try await database.search("A-1", limit: 20).isEmpty)
+    }
+
+    @Test func savingAChangedRecordReindexesIt() async throws {
+        let (directory, database, taxpayers) = try await database()
+        defer { withExtendedLifetime(directory) {} }
+        var changed = taxpayers[4]
+        changed.mobile = try PhoneNumber("13712345678")
+        changed.address = "幸福街9号"
+        try await database.save(changed, at: testDate)
+        #expect(try await database.search("12345678", limit: 20).map(\.taxpayer.name) == ["赵伟"])
+        #expect(try await database.search("1111222", limit: 20).isEmpty)
+        #expect(try await database.search("幸福街", limit: 20).map(\.taxpayer.name) == ["赵伟"])
+        #expect(try await database.search("建设路", limit: 20).isEmpty)
+    }
+
+    @Test func theCodeIndexMigrationIndexesExistingRecords() async throws {
+        let (directory, database, _) = try await database()
+        defer { withExtendedLifetime(directory) {} }
+        // Put the database back as it was before the migration: trigram index, no code index.
+        let migration = "2026-12-04 search: four-character code index replaces the trigram index"
+        try await database.pool.write { db in
+            try db.execute(sql: """
+                DROP TABLE taxpayer_code;
+                CREATE VIRTUAL TABLE taxpayer_trigram USING fts5(text, tokenize = 'trigram', content = '', detail = 'none');
+                DELETE FROM grdb_migrations WHERE identifier = ?;
+                """, arguments: [migration])
+        }
+        try database.pool.close()
+        let reopened = try HotlineDatabase(directory: directory.url)
+        #expect(try await reopened.search("1111222", limit: 20).map(\.taxpayer.name) == ["赵伟"])
+        #expect(try await reopened.search("王府井", limit: 20).map(\.taxpayer.name) == ["张三"])
+        let tables = try await reopened.pool.read { db in
+            try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE name LIKE 'taxpayer_trigram%'")
+        }
+        #expect(tables.isEmpty)
     }
 }

@@ -75,6 +75,8 @@ import Testing
     @Test func theMigrationsAreAppendedAfterTheFoundations() {
         let migrations = HotlineDatabase.knownMigrations
         #expect(migrations.first == "2026-11-29 taxpayers, bills, contacts, events")
-        #expect(migrations.last == "2026-11-29 casework: work orders, knowledge base, users, sessions, audit")
+        let casework = migrations.firstIndex(of: "2026-11-29 casework: work orders, knowledge base, users, sessions, audit")
+        let search = migrations.firstIndex(of: "2026-12-04 search: four-character code index replaces the trigram index")
+        #expect((casework ?? .max) < (search ?? -1))
     }
 }
