@@ -341,14 +341,23 @@ public actor InMemoryWebhookStore: WebhookStore {
     private var deliveriesByID: [Int64: WebhookDelivery] = [:]
     private var nextID: Int64 = 1
     private var cursor: Int64 = 0
+    private let eventLog: (any EventLog)?
 
     /// Creates an empty store.
-    public init() {}
+    ///
+    /// - Parameter eventLog: The log whose last sequence a new subscription starts after (without
+    ///   one, it starts after the delivery cursor).
+    public init(eventLog: (any EventLog)? = nil) { self.eventLog = eventLog }
 
-    /// Stores a subscription; without an event log, it starts after the delivery cursor.
-    public func create(_ subscription: WebhookSubscription) -> WebhookSubscription {
+    /// Stores a subscription, starting after the event log's last sequence.
+    public func create(_ subscription: WebhookSubscription) async throws -> WebhookSubscription {
         var stored = subscription
         stored.startsAfterSequence = cursor
+        var after = cursor
+        while let eventLog, let last = try await eventLog.events(after: after, subject: nil, limit: 1000).last?.sequence {
+            after = last
+        }
+        stored.startsAfterSequence = after
         subscriptionsByID[stored.id] = stored
         return stored
     }
