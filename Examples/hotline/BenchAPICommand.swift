@@ -51,7 +51,7 @@ struct BenchAPICommand: AsyncParsableCommand {
         let base = "http://127.0.0.1:\(port)/api/v1"
         let middle = numbers.isEmpty ? "none" : numbers[numbers.count / 2]
         for (label, url) in [("one work order", "\(base)/workorders/\(middle)"), ("work-order list, 20 a page", "\(base)/workorders?limit=20")] {
-            print("== \(label): GET \(url.replacingOccurrences(of: base, with: "/api/v1"))")
+            BenchCaseworkCommand.say("== \(label): GET \(url.replacingOccurrences(of: base, with: "/api/v1"))")
             let process = Process()
             process.executableURL = URL(fileURLWithPath: wrk)
             process.arguments = ["-t", String(threads), "-c", String(connections), "-d", "\(duration)s", "--latency", "-H", "X-API-Key: \(key)", url]
