@@ -1,5 +1,3 @@
-public import Foundation
-
 /// A file was attached to a work order (its bytes stored under the data directory).
 public struct WorkOrderAttachmentAdded: DomainEvent, Hashable {
     /// `"workorder.attachment.added"`.
