@@ -9,6 +9,7 @@ struct BenchCommand: AsyncParsableCommand {
             BenchImportCommand.self,
             BenchSearchCommand.self,
             BenchCaseworkCommand.self,
+            BenchAPICommand.self,
             BenchMediaRTPCommand.self,
             BenchMediaDSPCommand.self,
             BenchIVRCommand.self,

@@ -29,8 +29,10 @@ struct KBImport: AsyncParsableCommand {
 
     func run() async throws {
         let root = URL(fileURLWithPath: directory, isDirectory: true)
-        guard let enumerator = FileManager.default.enumerator(at: root, includingPropertiesForKeys: [.isRegularFileKey]) else {
-            printError("cannot read directory \(directory)")
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: root.path, isDirectory: &isDirectory), isDirectory.boolValue,
+              let enumerator = FileManager.default.enumerator(at: root, includingPropertiesForKeys: [.isRegularFileKey]) else {
+            printError("\(directory) is not a readable directory")
             throw ExitCode(1)
         }
         let extensions: Set<String> = ["md", "markdown", "html", "htm"]

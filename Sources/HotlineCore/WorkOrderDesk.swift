@@ -113,6 +113,28 @@ public struct WorkOrderDesk: Sendable {
         }
     }
 
+    /// Attaches a stored file's record to an order, with its event and an audit entry.
+    ///
+    /// - Parameters:
+    ///   - attachment: The record (bytes already stored at its ``WorkOrder/Attachment/storagePath``).
+    ///   - idOrNumber: The order.
+    ///   - principal: Who.
+    ///   - now: When.
+    /// - Returns: The updated order.
+    /// - Throws: ``WorkOrderError`` or a storage error.
+    public func attach(_ attachment: WorkOrder.Attachment, to idOrNumber: String, by principal: Principal,
+                       at now: Date) async throws -> WorkOrder {
+        guard principal.can(.workOrderRead) else { throw WorkOrderError.permissionDenied(.workOrderRead) }
+        guard let order = try await store.workOrder(idOrNumber) else { throw WorkOrderError.notFound(idOrNumber) }
+        var machine = WorkOrderStateMachine(order: order, policy: policy, calendar: calendar)
+        let event = try machine.addAttachment(attachment, by: principal, at: now)
+        try await store.update(machine.order, expectedVersion: order.version,
+                               events: [try RecordedEvent(event, occurredAt: now, subject: "workorder:\(order.id)")])
+        try await audit.append([AuditEntry(at: now, actor: principal.userID, action: "workorder.attach", subject: "workorder:\(order.id)",
+                                           before: order, after: machine.order)])
+        return machine.order
+    }
+
     /// Runs the SLA check over open orders due before the end of the reminder window: sends reminders
     /// and escalations (催办) as events. Call it periodically with the injected clock's time.
     ///

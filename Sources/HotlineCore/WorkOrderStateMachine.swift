@@ -320,6 +320,29 @@ public struct WorkOrderStateMachine: Sendable {
         touch(now)
     }
 
+    /// Attaches a file's record (the bytes are stored by the caller first).
+    ///
+    /// - Parameters:
+    ///   - attachment: The record.
+    ///   - principal: Who attaches it (needs create or start, like links).
+    ///   - now: When.
+    /// - Returns: The event to record.
+    /// - Throws: ``WorkOrderError/permissionDenied(_:)`` or ``WorkOrderError/invalidField(_:_:)``.
+    public mutating func addAttachment(_ attachment: WorkOrder.Attachment, by principal: Principal,
+                                       at now: Date) throws(WorkOrderError) -> WorkOrderAttachmentAdded {
+        guard principal.can(.workOrderCreate) || principal.can(.workOrderStart) else { throw .permissionDenied(.workOrderCreate) }
+        try Self.validate(attachment)
+        guard order.attachments.count < Self.maximumAttachments else {
+            throw .invalidField("attachments", "an order carries at most \(Self.maximumAttachments) files")
+        }
+        guard !order.attachments.contains(where: { $0.id == attachment.id }) else {
+            throw .invalidField("attachments", "'\(attachment.id)' is already attached")
+        }
+        order.attachments.append(attachment)
+        touch(now)
+        return WorkOrderAttachmentAdded(workOrderID: order.id, number: order.number, attachment: attachment)
+    }
+
     private mutating func touch(_ now: Date) {
         order.updatedAt = now
         order.version += 1

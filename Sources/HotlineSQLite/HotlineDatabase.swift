@@ -142,6 +142,7 @@ public final class HotlineDatabase: Sendable {
         }
         registerCaseworkMigrations(in: &migrator)
         registerSearchMigrations(in: &migrator)
+        registerWebhookMigrations(in: &migrator)
         return migrator
     }
 

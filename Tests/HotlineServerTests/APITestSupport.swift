@@ -33,7 +33,7 @@ struct APIFixture {
     /// User id by role id.
     let userIDs: [String: String]
 
-    init(maximumBodyBytes: Int = 1_048_576) async throws {
+    init(maximumBodyBytes: Int = 1_048_576, configure: (inout APIConfiguration) -> Void = { _ in }) async throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("hotline-api-\(UUID().uuidString)")
         database = try HotlineDatabase(directory: directory)
         let clock = TestClock(Self.start)
@@ -57,9 +57,10 @@ struct APIFixture {
         userIDs = ids
         var logger = Logger(label: "hotline.api.test")
         logger.logLevel = .critical
+        var configuration = APIConfiguration(host: "127.0.0.1", port: 0, maximumBodyBytes: maximumBodyBytes, now: { clock.now })
+        configure(&configuration)
         api = try APIApplication(stores: try APIStores(database: database), authenticator: authenticator, logger: logger,
-                                 configuration: APIConfiguration(host: "127.0.0.1", port: 0, maximumBodyBytes: maximumBodyBytes,
-                                                                 now: { clock.now }))
+                                 configuration: configuration)
     }
 
     /// Runs `body` against the router (no socket) and removes the database afterwards.

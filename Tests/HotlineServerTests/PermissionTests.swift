@@ -45,13 +45,19 @@ struct PermissionTests {
                body: { ids in ["name": "征管系统", "userID": ids["api-client"] ?? ""] }),
         Action(name: "read audit log", permission: .auditRead, method: .get, path: "/api/v1/audit", body: { _ in nil }),
         Action(name: "read events", permission: .reportRead, method: .get, path: "/api/v1/events", body: { _ in nil }),
+        Action(name: "list attachments", permission: .workOrderRead, method: .get, path: "/api/v1/workorders/GD2026-000001/attachments",
+               body: { _ in nil }),
+        Action(name: "list webhooks", permission: .webhookAdmin, method: .get, path: "/api/v1/webhooks", body: { _ in nil }),
+        Action(name: "subscribe webhook", permission: .webhookAdmin, method: .post, path: "/api/v1/webhooks",
+               body: { _ in ["url": "https://crm.example.org/hotline", "eventTypes": ["workorder.*"]] }),
     ]
 
     @Test("the actions cover every permission the routes check", arguments: [()])
     func coverage(_: Void) {
         let covered = Set(Self.actions.map(\.permission))
         let checked: Set<Permission> = [.taxpayerRead, .taxpayerWrite, .workOrderRead, .workOrderCreate, .workOrderAssign, .workOrderUrge,
-                                        .knowledgeRead, .knowledgeEdit, .userRead, .userAdmin, .apiKeyAdmin, .auditRead, .reportRead]
+                                        .knowledgeRead, .knowledgeEdit, .userRead, .userAdmin, .apiKeyAdmin, .auditRead, .reportRead,
+                                        .webhookAdmin]
         #expect(checked.isSubset(of: covered))
     }
 

@@ -3,6 +3,7 @@ public import HotlineCore
 public import Hummingbird
 public import Logging
 import HTTPTypes
+import NIOCore
 
 /// Builds the HTTP API (REST under `/api/v1`, `/health`, `/openapi.json`) on Hummingbird 2, so that
 /// `hotline serve` and the tests host the same thing.
@@ -61,6 +62,8 @@ public struct APIApplication: Sendable {
         addKnowledgeRoutes(to: api)
         addAdministrationRoutes(to: api)
         addEventRoutes(to: api)
+        addWebhookRoutes(to: api)
+        addAttachmentRoutes(to: api)
         return router
     }
 
@@ -73,11 +76,21 @@ public struct APIApplication: Sendable {
     }
 
     /// Serves the API until the task is cancelled, leaving signal handling to the host (for example
-    /// `hotline serve`, which shuts calls down gracefully on SIGTERM before it cancels this).
+    /// `hotline serve`, which shuts calls down gracefully on SIGTERM before it cancels this), with its
+    /// background work: webhook delivery and the SLA check (``runBackgroundWork()``).
     ///
+    /// - Parameter onServerRunning: Called with the bound port once the server listens.
     /// - Throws: When the address cannot be bound.
-    public func run() async throws {
-        try await application().runService(gracefulShutdownSignals: [])
+    public func run(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+        let application = Application(router: router(),
+                                      configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "hotline"),
+                                      onServerRunning: { await onServerRunning($0.localAddress?.port ?? 0) }, logger: logger)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await application.runService(gracefulShutdownSignals: []) }
+            group.addTask { await runBackgroundWork() }
+            defer { group.cancelAll() }
+            _ = try await group.next()
+        }
     }
 
     var now: Date { configuration.now() }

@@ -19,6 +19,16 @@ public struct APIConfiguration: Sendable {
     public var serviceLevels: ServiceLevelPolicy
     /// Seconds after which a stored idempotency key is forgotten (24 h by default).
     public var idempotencyLifetime: TimeInterval
+    /// The largest work-order attachment accepted, in bytes; larger uploads get `413 payload_too_large`.
+    public var maximumAttachmentBytes: Int = WorkOrderDraft.maximumAttachmentBytes
+    /// How often the server runs the SLA check that urges and escalates late work orders (催办);
+    /// zero turns it off.
+    public var serviceLevelCheckInterval: Duration = .seconds(60)
+    /// How often new events become webhook deliveries and due deliveries are attempted; zero turns
+    /// webhook delivery off.
+    public var webhookPollInterval: Duration = .seconds(1)
+    /// When failed webhook deliveries are retried.
+    public var webhookRetryPolicy: WebhookRetryPolicy = .standard
 
     /// Creates a configuration.
     /// - Parameters:

@@ -1,3 +1,4 @@
+public import Foundation
 public import HotlineCore
 public import HotlineSQLite
 
@@ -21,6 +22,10 @@ public struct APIStores: Sendable {
     public var audit: any AuditLog
     /// Responses remembered for `Idempotency-Key`.
     public var idempotency: any IdempotencyStore
+    /// Webhook subscriptions, deliveries and their cursor over the event log.
+    public var webhooks: any WebhookStore
+    /// Where work-order attachments' bytes are kept.
+    public var attachmentFiles: AttachmentFiles
 
     /// Creates the set from separate stores.
     /// - Parameters:
@@ -33,9 +38,13 @@ public struct APIStores: Sendable {
     ///   - users: Users and roles.
     ///   - audit: The audit log.
     ///   - idempotency: Remembered responses.
+    ///   - webhooks: Webhook subscriptions and deliveries (in memory when not given).
+    ///   - attachmentFiles: Where attachments are kept (a temporary directory when not given).
     public init(taxpayers: any TaxpayerStore, bills: any TaxBillStore, contacts: any ContactHistoryStore, events: any EventLog,
                 workOrders: any WorkOrderStore, knowledge: any KnowledgeBaseStore, users: any UserStore, audit: any AuditLog,
-                idempotency: any IdempotencyStore) {
+                idempotency: any IdempotencyStore, webhooks: any WebhookStore = InMemoryWebhookStore(),
+                attachmentFiles: AttachmentFiles = AttachmentFiles(dataDirectory: FileManager.default.temporaryDirectory
+                    .appendingPathComponent("hotline-attachments-\(ProcessInfo.processInfo.processIdentifier)"))) {
         self.taxpayers = taxpayers
         self.bills = bills
         self.contacts = contacts
@@ -45,6 +54,8 @@ public struct APIStores: Sendable {
         self.users = users
         self.audit = audit
         self.idempotency = idempotency
+        self.webhooks = webhooks
+        self.attachmentFiles = attachmentFiles
     }
 
     /// All stores on one Hotline database.
@@ -52,6 +63,7 @@ public struct APIStores: Sendable {
     /// - Throws: If the idempotency table cannot be created.
     public init(database: HotlineDatabase) throws {
         self.init(taxpayers: database, bills: database, contacts: database, events: database, workOrders: database,
-                  knowledge: database, users: database, audit: database, idempotency: try SQLiteIdempotencyStore(database: database))
+                  knowledge: database, users: database, audit: database, idempotency: try SQLiteIdempotencyStore(database: database),
+                  webhooks: database, attachmentFiles: AttachmentFiles(dataDirectory: database.url.deletingLastPathComponent()))
     }
 }
