@@ -93,7 +93,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let api = try APIApplication(
             stores: APIStores(database: database), authenticator: authenticator, logger: Logger(label: "hotline.api"),
-            configuration: APIConfiguration(host: configuration.sip.host, port: httpPort))
+            configuration: APIConfiguration(host: configuration.sip.host, port: httpPort), callCenter: server)
         print("HTTP API on http://\(configuration.sip.host):\(httpPort) (sign in as \(supervisor.user); Docs/API.md)")
         return Task { try await api.run() }
     }

@@ -40,7 +40,8 @@ public enum RoutingInput: Sendable, Hashable {
     case notReady(AgentID, reason: String)
     /// The agent asks to be set not ready once the current call (and its wrap-up) is over.
     case notReadyAfterCall(AgentID, reason: String)
-    /// The agent picks a particular waiting caller from the queue view.
+    /// The agent picks a particular waiting caller from the queue view, or picks up a call ringing at
+    /// other agents (抢接: it stops ringing there without counting as unanswered).
     case pick(AgentID, CallID)
 }
 

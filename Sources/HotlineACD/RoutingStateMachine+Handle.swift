@@ -109,14 +109,30 @@ extension RoutingStateMachine {
             guard agents[a].phase == .ready || agents[a].phase == .notReady else {
                 throw RoutingError("\(agent) cannot pick a call while \(publicState(a))")
             }
-            guard calls[c].phase == .waiting || calls[c].phase == .held else {
+            let ringing = calls[c].phase == .ringing ? [calls[c].agent] + calls[c].extraRinging : []
+            guard calls[c].phase == .waiting || calls[c].phase == .held || (calls[c].phase == .ringing && !calls[c].isCallback) else {
                 throw RoutingError("\(id) is no longer waiting")
             }
+            guard !ringing.contains(Int32(a)) else { throw RoutingError("\(id) is already ringing at \(agent)") }
             if agents[a].phase == .ready { removeFromReadySets(a) }
             if agents[a].phase == .notReady && agents[a].pendingNotReady == nil {
                 agents[a].pendingNotReady = agents[a].reason  // back to not ready after the picked call
             }
-            takeFromQueue(c)
+            if ringing.isEmpty {
+                takeFromQueue(c)
+            } else {
+                // Pickup (抢接): the call stops ringing where it rang, without counting as unanswered there.
+                for r in ringing {
+                    actions.append(.stopRinging(id, agent: agents[Int(r)].id))
+                    record(.offerUnanswered(OfferUnanswered(call: id, agent: agents[Int(r)].id, reason: "picked up by \(agent)",
+                                                            at: Timestamp(microseconds: self.now))), into: &actions)
+                    agents[Int(r)].call = -1
+                }
+                calls[c].agent = -1
+                calls[c].extraRinging = []
+                calls[c].offerToken = 0
+                for r in ringing { becomeAvailable(Int(r), reason: "picked up by \(agent)", resetIdle: false, into: &actions) }
+            }
             offer(c, to: Int32(a), reason: "picked", into: &actions)
         }
     }

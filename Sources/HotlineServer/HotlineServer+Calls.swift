@@ -16,6 +16,10 @@ extension HotlineServer {
         let dialled = sip.invite.uri.decodedUser ?? ""
         let caller = (try? sip.invite.from())?.uri.decodedUser ?? ""
         let startedAt = now()
+        if dialled.hasPrefix("*") {
+            featureCode(sip, phone: caller, code: dialled)
+            return
+        }
         guard acceptingCalls else {
             sip.reject(status: 503)
             return
@@ -160,6 +164,7 @@ extension HotlineServer {
                 call.variables[name] = value
             case .emit(let event, let at):
                 if case .ratingGiven(let given) = event { call.rating = given.rating }
+                noteIVR(event, call)
                 do {
                     append([try event.recorded(callID: call.sip.callID, occurredAt: at)])
                 } catch {
@@ -273,21 +278,7 @@ extension HotlineServer {
                 leg.send(call.hold.nextFrame())
             }
         case .bridged:
-            guard let agentLeg = call.agentLeg else { return }
-            let agentInput = agentLeg.readFrame()
-            call.mixer.setInput(0, frame: input)
-            call.mixer.setInput(1, frame: agentInput)
-            call.mixer.mix()
-            leg.send(call.mixer.output(of: 0))
-            agentLeg.send(call.mixer.output(of: 1))
-            if let recorder = call.recorder {
-                do {
-                    try recorder.append(caller: input, agent: agentInput)
-                } catch {
-                    logger.error("recording failed: \(error)")
-                    call.recorder = nil
-                }
-            }
+            bridgedMedia(call, input: input)
         }
     }
 
@@ -339,6 +330,7 @@ extension HotlineServer {
             disposition = .ivr
         }
         save(record(for: call, endedBy: endedBy, disposition: disposition))
+        publishEnded(call, endedBy: endedBy, disposition: disposition)
         logger.info("call ended", metadata: ["call": "\(call.sip.callID)", "by": "\(endedBy)", "disposition": "\(disposition.rawValue)"])
     }
 

@@ -69,6 +69,7 @@ extension HotlineServer {
                     feed(.handoffEnded(.unavailable(reason: "\(reason.rawValue) (\(overflow))"), at: now()), call)
                 }
             case .record(let event):
+                publish(event)
                 do {
                     append([try event.recorded(occurredAt: now())])
                 } catch {
@@ -183,7 +184,7 @@ extension HotlineServer {
         call.agentAnsweredAt = now()
         call.player = nil
         call.playbackID = nil
-        guard configuration.recordCalls else { return }
+        guard configuration.recordCalls, call.recorder == nil else { return }   // a transferred call keeps its recording
         let day = ISO8601DateFormatter.string(from: now(), timeZone: TimeZone(identifier: "Asia/Shanghai") ?? .current,
                                               formatOptions: [.withFullDate])
         let reference = "recordings/\(day)/\(Self.fileSafe(call.sip.callID)).wav"
@@ -205,8 +206,8 @@ extension HotlineServer {
         call.agentLeg?.close()
         call.agentLeg = nil
         call.routingID = nil
-        callsByRoutingID[id] = nil
         route(.callEnded(id))
+        callsByRoutingID[id] = nil
         call.phase = .ivr
         feed(.handoffEnded(.agentHungUp(agent: String(agent.rawValue)), at: now()), call)
     }

@@ -55,6 +55,9 @@ public final class HotlineServer: @unchecked Sendable {
     var nextRoutingID: UInt64 = 1
     var ticker: RepeatedTask?
     var acceptingCalls = true
+    var cti = CTIState()
+    /// The CTI's event stream (``CallCenterControl/subscribe()``).
+    let callCenterEvents = CallCenterEventHub()
 
     /// Opens the database and loads the flows; binds nothing yet (see ``start()``).
     /// - Parameters:
@@ -101,10 +104,12 @@ public final class HotlineServer: @unchecked Sendable {
                 announcementInterval: queue.announcementInterval > 0 ? .seconds(queue.announcementInterval) : nil))
             queueIDs[queue.name] = id
         }
+        let personal = try Self.addPersonalQueues(to: &acd, for: configuration, queueIDs: queueIDs)
         for agent in configuration.agents {
             try acd.addAgent(AgentConfiguration(
                 id: AgentID(agent.id), name: agent.name,
-                memberships: agent.queues.compactMap { queueIDs[$0].map { QueueMembership(queue: $0) } },
+                memberships: agent.queues.compactMap { queueIDs[$0].map { QueueMembership(queue: $0) } }
+                    + [personal[AgentID(agent.id)]].compactMap { $0 },
                 maximumUnansweredOffers: nil))
         }
         self.acd = acd
@@ -174,6 +179,7 @@ public final class HotlineServer: @unchecked Sendable {
             ticker = nil
         }.get()
         await endpoint.stop()
+        callCenterEvents.finish()
         await writer.close()
         try? await group.shutdownGracefully()
     }
@@ -234,7 +240,7 @@ public final class HotlineServer: @unchecked Sendable {
 
     /// The registered contact of an agent's phone, if any.
     func contact(of agent: AgentID) -> RegistrationBinding? {
-        userAgent.locationService.bindings(forUser: String(agent.rawValue), now: UInt64(Date().timeIntervalSince1970)).first
+        userAgent.locationService.bindings(forUser: phone(of: agent), now: UInt64(Date().timeIntervalSince1970)).first
     }
 
     // MARK: The tick

@@ -54,6 +54,14 @@ final class InboundCall: @unchecked Sendable {
     var recorder: Recorder?
     var recording: String?
 
+    // CTI.
+    /// The caller hears music on hold and the agent silence.
+    var isHeld = false
+    /// The IVR's steps so far, for the screen pop.
+    var ivrPath: [String] = []
+    /// A supervisor's phone joined to the call.
+    var monitor: MonitorLeg?
+
     // CDR.
     var answeredAt: Date?
     var agent: Int?

@@ -1,6 +1,7 @@
 import Foundation
 public import HotlineCore
 public import Hummingbird
+import HummingbirdWebSocket
 public import Logging
 import HTTPTypes
 import NIOCore
@@ -25,6 +26,8 @@ public struct APIApplication: Sendable {
     public let logger: Logger
     /// Bind address, limits, clock, calendar.
     public let configuration: APIConfiguration
+    /// The telephony side (CTI routes and streams); `nil` when the API runs without a call centre.
+    public let callCenter: (any CallCenterControl)?
     let desk: WorkOrderDesk
     let documented: DocumentedRoutes
 
@@ -34,8 +37,11 @@ public struct APIApplication: Sendable {
     ///   - authenticator: The authenticator (its user, session and audit stores are usually the same database).
     ///   - logger: The logger.
     ///   - configuration: The configuration.
+    ///   - callCenter: The telephony side for the CTI routes and streams (they answer 503 without one).
     /// - Throws: If the OpenAPI document resource cannot be read.
-    public init(stores: APIStores, authenticator: Authenticator, logger: Logger, configuration: APIConfiguration = APIConfiguration()) throws {
+    public init(stores: APIStores, authenticator: Authenticator, logger: Logger, configuration: APIConfiguration = APIConfiguration(),
+                callCenter: (any CallCenterControl)? = nil) throws {
+        self.callCenter = callCenter
         self.stores = stores
         self.authenticator = authenticator
         self.logger = logger
@@ -64,15 +70,18 @@ public struct APIApplication: Sendable {
         addEventRoutes(to: api)
         addWebhookRoutes(to: api)
         addAttachmentRoutes(to: api)
+        addCTIRoutes(to: api)
+        addCTIStreams(to: router)
         return router
     }
 
     /// A Hummingbird application serving ``router()`` on the configured address.
     /// - Returns: The application; run it with `runService()`.
     public func application() -> some ApplicationProtocol {
-        Application(router: router(),
-                    configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "hotline"),
-                    logger: logger)
+        let router = router()
+        return Application(router: router, server: .http1WebSocketUpgrade(webSocketRouter: router),
+                           configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "hotline"),
+                           logger: logger)
     }
 
     /// Serves the API until the task is cancelled, leaving signal handling to the host (for example

@@ -1,18 +1,23 @@
 public import Hummingbird
+public import HummingbirdWebSocket
 public import HotlineCore
 
-/// The request context of the HTTP API: Hummingbird's core storage plus the authenticated principal.
-public struct APIRequestContext: RequestContext {
+/// The request context of the HTTP API: Hummingbird's core storage plus the authenticated principal
+/// (and the WebSocket upgrade's handler, for the CTI streams).
+public struct APIRequestContext: RequestContext, WebSocketRequestContext {
     /// Hummingbird's per-request storage (logger, parameters, allocator).
     public var coreContext: CoreRequestContextStorage
     /// Who is calling, set by the authentication middleware; `nil` on public routes.
     public var principal: Principal?
+    /// The WebSocket handler a `ws` route chose for an upgrade request.
+    public let webSocket: WebSocketHandlerReference<APIRequestContext>
 
     /// Creates the context for a request.
     /// - Parameter source: The channel source.
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
         self.principal = nil
+        self.webSocket = .init()
     }
 
     /// The authenticated principal, after checking it holds `permission`.
