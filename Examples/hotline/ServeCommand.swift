@@ -91,9 +91,10 @@ struct ServeCommand: AsyncParsableCommand {
                 printError("the supervisor \(supervisor.user) could not be added to the API's users: \(error)")
             }
         }
-        let api = try APIApplication(
+        var api = try APIApplication(
             stores: APIStores(database: database), authenticator: authenticator, logger: Logger(label: "hotline.api"),
             configuration: APIConfiguration(host: configuration.sip.host, port: httpPort))
+        api.operations = server
         print("HTTP API on http://\(configuration.sip.host):\(httpPort) (sign in as \(supervisor.user); Docs/API.md)")
         return Task { try await api.run() }
     }

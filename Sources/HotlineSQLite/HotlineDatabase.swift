@@ -141,6 +141,7 @@ public final class HotlineDatabase: Sendable {
                 """)
         }
         registerCaseworkMigrations(in: &migrator)
+        registerOperationsMigrations(in: &migrator)
         return migrator
     }
 

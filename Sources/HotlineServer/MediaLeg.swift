@@ -1,14 +1,20 @@
 import HotlineMedia
 import Logging
 import NIOCore
+import NIOPosix
 import Synchronization
 
-/// One call leg's media on the server: an RTP socket (``RTPSession``), the receiver with its jitter
-/// buffer, the sender, and DTMF from RFC 4733 telephone events and the in-band detector merged by a
-/// ``DigitCollector``. Confined to the server's event loop: every method runs there.
+/// One call leg's media on the server: a UDP socket bound on the server's event loop, the receiver with
+/// its jitter buffer, the sender, and DTMF from RFC 4733 telephone events and the in-band detector merged
+/// by a ``DigitCollector``. Confined to the server's event loop: every method runs there.
+///
+/// Datagrams are handed to the leg by a channel handler on the same loop (no stream, task or hop per
+/// packet), decoded in place from NIO's buffer, and the outgoing datagram reuses one buffer per leg.
 final class MediaLeg: @unchecked Sendable {
-    let session: RTPSession
     let loop: any EventLoop
+    private(set) var channel: (any Channel)?
+    /// The local RTP port (for SDP).
+    private(set) var port: UInt16 = 0
     private(set) var remote: SocketAddress?
     private(set) var law: G711.Law = .muLaw
     private var receiver: RTPReceiver<FadingConcealer>?
@@ -16,48 +22,64 @@ final class MediaLeg: @unchecked Sendable {
     private let detector = DTMFDetector()
     private var collector = DigitCollector()
     private var outgoing: [UInt8] = []
+    private var sendBuffer: ByteBuffer
     private var frame = [Int16](repeating: 0, count: 160)
+    private let statistics: MediaStatistics
+    /// When the last frame was played out (sub-frame arrival times for the jitter estimate).
+    private var lastFrameAt = NIODeadline.now()
     /// Frames played out since the media began (the leg's media clock, 20 ms a frame).
     private(set) var frames = 0
     /// Datagrams received.
     private(set) var packetsReceived = 0
+    /// Datagrams sent.
+    private(set) var packetsSent = 0
     /// Frames of received audio that were not silence.
     private(set) var audibleFrames = 0
     /// Called on the loop with each new keypress.
     var onDigit: ((Character) -> Void)?
     private var closed = false
 
-    private init(session: RTPSession, loop: any EventLoop) {
-        self.session = session
+    private init(loop: any EventLoop, statistics: MediaStatistics) {
         self.loop = loop
+        self.statistics = statistics
         var generator = SystemRandomNumberGenerator()
         sender = RTPSender(payloadType: 0, using: &generator)
+        sendBuffer = ByteBufferAllocator().buffer(capacity: 12 + 160)
+        outgoing.reserveCapacity(12 + 160)
     }
 
-    /// Binds a socket in the configured port range and starts delivering datagrams on the loop.
-    static func open(host: String, ports: PortAllocator, loop: any EventLoop, logger: Logger) async throws -> MediaLeg {
-        var lastError: (any Error)?
-        for _ in 0..<32 {
+    /// Binds a socket in the configured port range on `loop` (trying up to 32 ports) and starts handing
+    /// datagrams to the leg there.
+    /// - Returns: A future completed on `loop`.
+    static func bind(host: String, ports: PortAllocator, loop: any EventLoop, statistics: MediaStatistics,
+                     logger: Logger) -> EventLoopFuture<MediaLeg> {
+        let leg = MediaLeg(loop: loop, statistics: statistics)
+        @Sendable func attempt(_ remaining: Int, lastError: (any Error)?) -> EventLoopFuture<MediaLeg> {
+            guard remaining > 0 else {
+                return loop.makeFailedFuture(lastError ?? MediaLegError(message: "no free RTP port in the configured range"))
+            }
             let port = ports.next()
-            do {
-                let session = try await RTPSession.bind(host: host, port: port, receiveBufferSize: 1 << 18, group: loop, logger: logger)
-                let leg = MediaLeg(session: session, loop: loop)
-                let stream = session.datagrams
-                Task {
-                    for await datagram in stream {
-                        loop.execute { leg.receive(datagram) }
+            return DatagramBootstrap(group: loop)
+                .channelOption(.socketOption(.so_rcvbuf), value: SocketOptionValue(1 << 18))
+                .channelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandler(MediaLegHandler(leg: leg))
                     }
                 }
-                return leg
-            } catch {
-                lastError = error
-            }
+                .bind(host: host, port: port)
+                .map { channel in
+                    leg.channel = channel
+                    leg.port = UInt16(channel.localAddress?.port ?? port)
+                    statistics.socketsOpen += 1
+                    return leg
+                }
+                .flatMapError { error in
+                    logger.debug("RTP port unavailable", metadata: ["port": "\(port)", "error": "\(error)"])
+                    return attempt(remaining - 1, lastError: error)
+                }
         }
-        throw lastError ?? MediaLegError(message: "no free RTP port in the configured range")
+        return attempt(32, lastError: nil)
     }
-
-    /// The local RTP port (for SDP).
-    var port: UInt16 { UInt16(session.localPort) }
 
     /// Starts sending to and decoding from the peer the SDP negotiation chose.
     func configure(_ audio: NegotiatedAudio) throws {
@@ -68,12 +90,15 @@ final class MediaLeg: @unchecked Sendable {
                                telephoneEventPayloadType: audio.telephoneEventPayloadType, concealer: FadingConcealer())
     }
 
-    private func receive(_ datagram: RTPSession.Datagram) {
+    fileprivate func receive(_ buffer: ByteBuffer) {
         guard !closed, var receiver = self.receiver else { return }
         self.receiver = nil   // keep the buffers uniquely referenced while mutating
         packetsReceived += 1
-        let arrival = Int64(frames) * 160
-        let events = receiver.receive(datagram: datagram.bytes, arrival: arrival)
+        statistics.packetsReceived += 1
+        // Arrival on the playout clock, with the time since the last frame for sub-frame resolution.
+        let sinceFrame = min(159, max(0, (NIODeadline.now() - lastFrameAt).nanoseconds / 125_000))
+        let arrival = Int64(frames) * 160 + sinceFrame
+        let events = buffer.withUnsafeReadableBytes { receiver.receive(datagram: $0, arrival: arrival) }
         self.receiver = receiver
         for event in events {
             if case .telephoneEvent(.began(let code, _)) = event, let digit = TelephoneEvent.digit(for: code) {
@@ -88,6 +113,7 @@ final class MediaLeg: @unchecked Sendable {
     /// in-band DTMF detector over it.
     func readFrame() -> [Int16] {
         frames += 1
+        lastFrameAt = NIODeadline.now()
         guard var receiver = self.receiver else {
             for i in frame.indices { frame[i] = 0 }
             return frame
@@ -105,17 +131,55 @@ final class MediaLeg: @unchecked Sendable {
 
     /// Sends 20 ms of audio to the peer.
     func send(_ samples: [Int16]) {
-        guard !closed, let remote else { return }
-        samples.withUnsafeBufferPointer { sender.encodeAudio($0, law: law, into: &outgoing) }
-        session.sendWithoutWaiting(outgoing, to: remote)
+        samples.withUnsafeBufferPointer { send($0) }
+    }
+
+    /// Sends 20 ms of audio to the peer, and counts it late when it leaves more than 10 ms after the
+    /// tick it belongs to was due.
+    func send(_ samples: UnsafeBufferPointer<Int16>) {
+        guard !closed, let remote, let channel else { return }
+        sender.encodeAudio(samples, law: law, into: &outgoing)
+        sendBuffer.clear()
+        sendBuffer.writeBytes(outgoing)
+        channel.writeAndFlush(AddressedEnvelope(remoteAddress: remote, data: sendBuffer), promise: nil)
+        packetsSent += 1
+        statistics.packetSent()
+    }
+
+    /// Reception figures of this leg so far (for the metrics when the leg closes).
+    var reception: (expected: Int, lost: Int, jitterSamples: Int)? {
+        guard let statistics = receiver?.statistics, statistics.received > 0 else { return nil }
+        return (Int(statistics.expected), max(0, Int(statistics.cumulativeLost)), Int(statistics.jitter))
     }
 
     /// Closes the socket.
     func close() {
         guard !closed else { return }
         closed = true
-        let session = self.session
-        Task { try? await session.close() }
+        if let reception {
+            statistics.noteClosedLeg(expected: reception.expected, lost: reception.lost, jitterSamples: reception.jitterSamples)
+        }
+        if channel != nil { statistics.socketsOpen -= 1 }
+        channel?.close(promise: nil)
+        channel = nil
+    }
+}
+
+/// Hands a leg's datagrams to it, on its loop.
+private final class MediaLegHandler: ChannelInboundHandler {
+    typealias InboundIn = AddressedEnvelope<ByteBuffer>
+    private weak var leg: MediaLeg?
+
+    init(leg: MediaLeg) {
+        self.leg = leg
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        leg?.receive(unwrapInboundIn(data).data)
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        // ICMP port unreachable and similar per-datagram errors must not end the leg.
     }
 }
 

@@ -26,6 +26,8 @@ public struct APIApplication: Sendable {
     public let configuration: APIConfiguration
     let desk: WorkOrderDesk
     let documented: DocumentedRoutes
+    /// The running hotline behind `/health`, `/metrics` and the voicemail routes (`nil`: API only).
+    public var operations: (any OperationsProvider)?
 
     /// Creates the API.
     /// - Parameters:
@@ -49,7 +51,7 @@ public struct APIApplication: Sendable {
     public func router() -> Router<APIRequestContext> {
         let router = Router(context: APIRequestContext.self)
         router.add(middleware: ErrorMiddleware(routes: documented, now: configuration.now))
-        router.get("health") { _, _ in try APIJSON.response(["status": "ok"]) }
+        addOperationsRoutes(to: router)
         router.get("openapi.json") { _, _ in
             APIJSON.response(data: try OpenAPIDocument.data(), status: .ok)
         }
@@ -61,6 +63,7 @@ public struct APIApplication: Sendable {
         addKnowledgeRoutes(to: api)
         addAdministrationRoutes(to: api)
         addEventRoutes(to: api)
+        addVoicemailRoutes(to: api)
         return router
     }
 
