@@ -47,12 +47,14 @@ SERVER=$!
 for _ in $(seq 1 100); do $RUN curl -sf http://127.0.0.1:8080/health > /dev/null 2>&1 && break; sleep 0.2; done
 metric() { $RUN curl -sf http://127.0.0.1:8080/metrics | awk -v m="$1" '$1 == m { print $2 }'; }
 active() { $RUN curl -sf http://127.0.0.1:8080/metrics | awk '/^hotline_calls_active\{/ { s += $2 } END { print s + 0 }'; }
+cpu() { awk '{print $14 + $15}' /proc/$SERVER/stat; }
+# The server speaks every text prompt once at start (espeak-ng, cached): wait until it is idle.
+for _ in $(seq 1 600); do A=$(cpu); sleep 1; B=$(cpu); [ $((B - A)) -le 3 ] && break; done
 # Warm the speech cache: one call through each flow's first prompts.
 $RUN sipp -sn uac 127.0.0.1:5060 -s 12366 -i 127.0.0.1 -p 5071 -m 1 -d 2000 -nostdin -timeout 30s > /dev/null 2>&1 || true
 $RUN sipp -sn uac 127.0.0.1:5060 -s 9999 -i 127.0.0.1 -p 5071 -m 1 -d 2000 -nostdin -timeout 30s > /dev/null 2>&1 || true
 sleep 2
 
-cpu() { awk '{print $14 + $15}' /proc/$SERVER/stat; }
 TICK=$(getconf CLK_TCK)
 SENT0=$(metric hotline_rtp_packets_sent_total); LATE0=$(metric hotline_rtp_packets_late_total)
 TICKS0=$(metric hotline_media_ticks_total); LTICKS0=$(metric hotline_media_ticks_late_total)
@@ -103,7 +105,7 @@ grep -E "Successful call|Failed call|Total Call created|Retransmissions" "$OUT/s
 echo "peak concurrent calls (1 s samples): $(cat "$OUT/peak")"
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 awk -v s0="$SENT0" -v s1="$SENT1" -v l0="$LATE0" -v l1="$LATE1" -v t0="$TICKS0" -v t1="$TICKS1" -v lt0="$LTICKS0" -v lt1="$LTICKS1" \
-  'BEGIN { s=s1-s0; l=l1-l0; printf "RTP sent %d, late (>10 ms after the tick was due) %d = %.3f%%; ticks %d, late ticks %d\n", s, l, s > 0 ? 100*l/s : 0, t1-t0, lt1-lt0 }'
+  'BEGIN { s=s1-s0; l=l1-l0; printf "RTP sent %d, late (>10 ms after the tick was due) %d = %.3f%%; ticks %d, late ticks %d\n", s, l, (s > 0 ? 100*l/s : 0), t1-t0, lt1-lt0 }'
 if [ "$MODE" != hold ]; then
   awk -v b="$BEFORE" -v a="$AFTER" -v t="$TICK" -v s="$START" -v e="$END" -v n="$CALLS" \
     'BEGIN { c=(a-b)/t; w=e-s; printf "wall %.1f s, server CPU %.2f s (%.0f%% of one core), %.0f us CPU per call\n", w, c, 100*c/w, 1e6*c/n }'

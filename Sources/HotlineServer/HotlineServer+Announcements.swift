@@ -1,6 +1,10 @@
 import Foundation
-import HotlineCore
+public import HotlineCore
 import HotlineMedia
+import HotlineIVR
+import HotlineSIP
+import Logging
+import NIOCore
 
 /// A waiting caller heard their position and expected wait (event type `queue.announcement.played`).
 public struct QueueAnnouncementPlayed: DomainEvent {

@@ -1,5 +1,6 @@
 import HotlineMedia
 import NIOCore
+import HotlineACD
 
 /// Media counters of the server (loop-confined): how punctual the 20 ms tick is, how many RTP packets
 /// went out and how many of them left more than 10 ms after their tick was due, and what arrived.
@@ -33,6 +34,8 @@ final class MediaStatistics: @unchecked Sendable {
     var packetsReceived = 0
     /// Media sockets open.
     var socketsOpen = 0
+    /// RTP packets the kernel refused (`sendto` failed: buffer full, peer unreachable).
+    var sendErrors = 0
     /// Of legs already closed: packets expected and lost (RFC 3550 A.3), and the sum of their final
     /// interarrival jitter (in 8 kHz samples) with the number of legs summed.
     private(set) var closedExpected = 0

@@ -1,5 +1,9 @@
 import Foundation
+import GRDB
 import HotlineACD
+import HotlineSIP
+import HotlineSQLite
+import Logging
 import NIOCore
 #if canImport(Glibc)
 import Glibc
@@ -26,6 +30,7 @@ struct OperationsSnapshot: Sendable {
     var packetsSent = 0
     var packetsLate = 0
     var packetsReceived = 0
+    var sendErrors = 0
     var lateness: [Int] = []
     var maximumLateness: Double = 0
     var ticks = 0
@@ -110,6 +115,7 @@ extension HotlineServer: OperationsProvider {
             s.packetsSent = media.packetsSent
             s.packetsLate = media.packetsLate
             s.packetsReceived = media.packetsReceived
+            s.sendErrors = media.sendErrors
             s.lateness = media.lateness
             s.maximumLateness = Double(media.maximumLateness) / 1e9
             s.ticks = media.ticks
@@ -210,6 +216,8 @@ extension HotlineServer: OperationsProvider {
         out += "hotline_rtp_send_lateness_seconds_count \(s.packetsSent)\n"
         metric("hotline_rtp_send_lateness_max_seconds", "gauge", "The worst send lateness seen.", [("", s.maximumLateness)])
         metric("hotline_rtp_packets_received_total", "counter", "RTP datagrams received.", [("", Double(s.packetsReceived))])
+        metric("hotline_rtp_send_errors_total", "counter", "RTP packets the kernel refused (socket buffer full, peer unreachable).",
+               [("", Double(s.sendErrors))])
         metric("hotline_rtp_packets_expected_total", "counter", "RTP packets expected from peers (RFC 3550 A.3), closed and open legs.",
                [("", Double(s.expected))])
         metric("hotline_rtp_packets_lost_total", "counter", "RTP packets lost by peers' sequence numbers, closed and open legs.",

@@ -1,6 +1,6 @@
 import Foundation
 import GRDB
-import HotlineCore
+public import HotlineCore
 import HotlineSQLite
 import Logging
 

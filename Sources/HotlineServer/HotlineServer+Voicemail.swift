@@ -3,6 +3,8 @@ import GRDB
 public import HotlineCore
 import HotlineIVR
 public import HotlineSQLite
+import HotlineSIP
+import Logging
 
 /// A message a caller left in a queue's voicemail box (after hours, or when the queue was unavailable),
 /// kept as a mono WAV file under the data directory.

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// What `/health`, `/metrics` and the voicemail routes of the HTTP API read from a running hotline
 /// (``HotlineServer`` provides it). An API without one answers `/health` with the API's own liveness only,
