@@ -13,7 +13,9 @@
 # concurrent calls, and, from the server's /metrics, RTP packets sent and how many left more than
 # 10 ms after their 20 ms tick was due (for `hold`: measured over the steady state, all calls up).
 # Run from the package root after `swift build -c release --product hotline`.
-# HOTLINE_BENCH_DATA (default /tmp/hotline-bench-server) is the data directory, created on first use.
+# HOTLINE_BENCH_DATA (default /tmp/hotline-bench-server) is the data directory, created on first use;
+# HOTLINE_BENCH_SERVE_FLAGS adds options to `hotline serve` (e.g. --realtime); HOTLINE_BENCH_RATE is the
+# call rate of `hold` (default 100/s).
 set -eu
 cd "$(dirname "$0")/../.."
 MODE=$1; N=$2
@@ -42,7 +44,7 @@ if [ ! -f "$DATA/hotline.yaml" ]; then
 fi
 cp Benchmarks/server/hold.yaml "$DATA/flows/zz-bench-hold.yaml"
 
-$RUN "$BIN" serve --data-dir "$DATA" --http-port 8080 --log-level warning > "$OUT/server.log" 2>&1 &
+$RUN "$BIN" serve --data-dir "$DATA" --http-port 8080 --log-level warning ${HOTLINE_BENCH_SERVE_FLAGS:-} > "$OUT/server.log" 2>&1 &
 SERVER=$!
 for _ in $(seq 1 100); do $RUN curl -sf http://127.0.0.1:8080/health > /dev/null 2>&1 && break; sleep 0.2; done
 metric() { $RUN curl -sf http://127.0.0.1:8080/metrics | awk -v m="$1" '$1 == m { print $2 }'; }

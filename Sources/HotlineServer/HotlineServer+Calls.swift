@@ -87,6 +87,7 @@ extension HotlineServer {
         call.sip.answer(body: Array(answer.text.utf8))
         call.answeredAt = now()
         call.phase = .ivr
+        startMedia(call)
         noteInProgress(call)
         perform(first, for: call)
     }

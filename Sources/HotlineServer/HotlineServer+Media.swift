@@ -1,8 +1,11 @@
+import HotlineACD
 import HotlineMedia
 import NIOCore
-import HotlineACD
+#if canImport(Glibc)
+import Glibc
+#endif
 
-/// Media counters of the server (loop-confined): how punctual the 20 ms tick is, how many RTP packets
+/// Media counters of the server (loop-confined): how punctual the media ticks are, how many RTP packets
 /// went out and how many of them left more than 10 ms after their tick was due, and what arrived.
 final class MediaStatistics: @unchecked Sendable {
     /// A packet leaving later than this after its tick was due counts as late.
@@ -105,21 +108,58 @@ struct HoldMusic {
     }
 }
 
+/// Which calls' media runs in which 5 ms slot of the 20 ms packet interval (loop-confined). Each call
+/// keeps its slot, so its packets still leave every 20 ms, but the server's packets are spread over the
+/// interval instead of leaving in one burst per 20 ms: a tick does a quarter of the work, and the last
+/// packet of a tick leaves a quarter as late.
+struct MediaSchedule {
+    /// Slots per packet interval.
+    static let slots = 4
+    /// The tick period: 20 ms / slots.
+    static let period = TimeAmount.milliseconds(5)
+
+    private(set) var members: [[InboundCall]] = Array(repeating: [], count: MediaSchedule.slots)
+    private(set) var ticks = 0
+
+    /// Puts an answered call into the least busy slot.
+    mutating func add(_ call: InboundCall) {
+        var best = 0
+        for slot in members.indices where members[slot].count < members[best].count { best = slot }
+        members[best].append(call)
+    }
+
+    /// The calls whose turn it is; advances to the next slot.
+    mutating func nextSlot() -> Int {
+        defer { ticks += 1 }
+        return ticks % Self.slots
+    }
+
+    mutating func removeEnded(in slot: Int) {
+        members[slot].removeAll { $0.isEnded }
+    }
+}
+
 extension HotlineServer {
     /// 160 samples of silence, shared.
     static let silentFrame = [Int16](repeating: 0, count: 160)
 
-    /// Starts the media clock: a tick every 20 ms, scheduled against fixed due times (not 20 ms after the
-    /// previous tick ended), so a slow tick is followed by a prompt one and the packet rate stays 50/s.
+    /// Starts the media clock: a tick every 5 ms, scheduled against fixed due times (not 5 ms after the
+    /// previous tick ended), so a slow tick is followed by a prompt one; each tick runs the media of one
+    /// slot of calls (see ``MediaSchedule``), so every call's packets leave every 20 ms.
     func startMediaClock() {
-        scheduleTick(at: NIODeadline.now() + .milliseconds(20))
+        scheduleTick(at: NIODeadline.now() + MediaSchedule.period)
+    }
+
+    /// Starts the call's media in the next ticks of its slot (once it is answered).
+    func startMedia(_ call: InboundCall) {
+        mediaSchedule.add(call)
     }
 
     private func scheduleTick(at due: NIODeadline) {
         ticker = loop.scheduleTask(deadline: due) { [self] in tick(due: due) }
     }
 
-    /// One 20 ms interval: the ACD's timers, then every answered call's media.
+    /// One 5 ms tick: the ACD's timers, then one slot of answered calls' media.
     private func tick(due: NIODeadline) {
         guard ticker != nil else { return }
         let started = NIODeadline.now()
@@ -129,17 +169,43 @@ extension HotlineServer {
             acd.advance(to: timestamp(), into: &actions)
             perform(actions)
         }
-        for call in Array(calls.values) where call.isAnswered && !call.isEnded {
-            media(call)
+        let slot = mediaSchedule.nextSlot()
+        do {
+            let members = mediaSchedule.members[slot]
+            for call in members where call.isAnswered && !call.isEnded {
+                media(call)
+            }
         }
+        mediaSchedule.removeEnded(in: slot)
         let ended = NIODeadline.now()
         mediaStatistics.endTick(started: started, ended: ended)
-        var next = due + .milliseconds(20)
+        var next = due + MediaSchedule.period
         if ended - next > .milliseconds(100) {
             // Far behind (the machine stalled): resume from now rather than bursting the backlog.
-            mediaStatistics.skip(Int((ended - next).nanoseconds / 20_000_000))
+            mediaStatistics.skip(Int((ended - next).nanoseconds / MediaSchedule.period.nanoseconds))
             next = ended
         }
         scheduleTick(at: next)
+    }
+}
+
+extension HotlineServer {
+    /// Runs the server's event loop (SIP, IVR and the media ticks) under the real-time round-robin
+    /// scheduler, as Asterisk's `-p` and FreeSWITCH's `-rp` do, so other processes on a busy machine do not
+    /// delay RTP packets. Needs `CAP_SYS_NICE` (or root); the kernel's RT throttling still leaves 5 % of
+    /// each CPU to other work.
+    /// - Parameter priority: The `SCHED_RR` priority, 1–99.
+    /// - Returns: `nil` when applied, else why not.
+    public func useRealtimeScheduling(priority: Int32 = 10) async -> String? {
+        do {
+            return try await loop.submit { () -> String? in
+                var parameters = sched_param()
+                parameters.sched_priority = priority
+                let result = pthread_setschedparam(pthread_self(), SCHED_RR, &parameters)
+                return result == 0 ? nil : String(cString: strerror(result))
+            }.get()
+        } catch {
+            return "the event loop did not answer: \(error)"
+        }
     }
 }

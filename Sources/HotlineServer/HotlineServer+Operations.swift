@@ -224,7 +224,7 @@ extension HotlineServer: OperationsProvider {
                [("", Double(s.lost))])
         metric("hotline_rtp_jitter_seconds", "gauge", "Mean interarrival jitter (RFC 3550) over the legs receiving RTP now.",
                [("", s.meanJitter)])
-        metric("hotline_media_ticks_total", "counter", "20 ms media ticks run.", [("", Double(s.ticks))])
+        metric("hotline_media_ticks_total", "counter", "5 ms media ticks run (each runs a quarter of the calls' 20 ms frames).", [("", Double(s.ticks))])
         metric("hotline_media_ticks_late_total", "counter", "Media ticks that started more than 10 ms after they were due.",
                [("", Double(s.lateTicks))])
         metric("hotline_media_ticks_skipped_total", "counter", "Media ticks dropped after the loop fell more than 100 ms behind.",

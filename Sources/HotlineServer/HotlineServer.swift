@@ -56,6 +56,7 @@ public final class HotlineServer: @unchecked Sendable {
     var ticker: Scheduled<Void>?
     var acceptingCalls = true
     let mediaStatistics = MediaStatistics()
+    var mediaSchedule = MediaSchedule()
     var callStatistics = CallStatistics()
 
     /// Opens the database and loads the flows; binds nothing yet (see ``start()``).
