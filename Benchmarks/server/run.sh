@@ -47,8 +47,14 @@ cp Benchmarks/server/hold.yaml "$DATA/flows/zz-bench-hold.yaml"
 $RUN "$BIN" serve --data-dir "$DATA" --http-port 8080 --log-level warning ${HOTLINE_BENCH_SERVE_FLAGS:-} > "$OUT/server.log" 2>&1 &
 SERVER=$!
 for _ in $(seq 1 100); do $RUN curl -sf http://127.0.0.1:8080/health > /dev/null 2>&1 && break; sleep 0.2; done
-metric() { $RUN curl -sf http://127.0.0.1:8080/metrics | awk -v m="$1" '$1 == m { print $2 }'; }
-active() { $RUN curl -sf http://127.0.0.1:8080/metrics | awk '/^hotline_calls_active\{/ { s += $2 } END { print s + 0 }'; }
+# /metrics needs permission report.read: sign in as the configured supervisor.
+SUPERVISOR=$(awk '/^supervisor:/ { on = 1; next } on && $1 == "user:" { print $2 } on && /^[^ ]/ { on = 0 }' "$DATA/hotline.yaml")
+PASSWORD=$(awk '/^supervisor:/ { on = 1; next } on && $1 == "password:" { print $2 } on && /^[^ ]/ { on = 0 }' "$DATA/hotline.yaml")
+TOKEN=$($RUN curl -sf -H 'Content-Type: application/json' -d "{\"username\":\"$SUPERVISOR\",\"password\":\"$PASSWORD\"}" \
+  http://127.0.0.1:8080/api/v1/login | sed -E 's/.*"token" *: *"([^"]+)".*/\1/')
+scrape() { $RUN curl -sf -H "Authorization: Bearer $TOKEN" http://127.0.0.1:8080/metrics; }
+metric() { scrape | awk -v m="$1" '$1 == m { print $2 }'; }
+active() { scrape | awk '/^hotline_calls_active\{/ { s += $2 } END { print s + 0 }'; }
 cpu() { awk '{print $14 + $15}' /proc/$SERVER/stat; }
 # The server speaks every text prompt once at start (espeak-ng, cached): wait until it is idle.
 for _ in $(seq 1 600); do A=$(cpu); sleep 1; B=$(cpu); [ $((B - A)) -le 3 ] && break; done
@@ -112,5 +118,5 @@ if [ "$MODE" != hold ]; then
   awk -v b="$BEFORE" -v a="$AFTER" -v t="$TICK" -v s="$START" -v e="$END" -v n="$CALLS" \
     'BEGIN { c=(a-b)/t; w=e-s; printf "wall %.1f s, server CPU %.2f s (%.0f%% of one core), %.0f us CPU per call\n", w, c, 100*c/w, 1e6*c/n }'
 fi
-$RUN curl -sf http://127.0.0.1:8080/metrics | grep -E "^hotline_(calls_total|rtp_send_lateness_max|media_tick_longest|media_ticks_skipped)" > "$OUT/metrics-tail.txt" || true
+scrape | grep -E "^hotline_(calls_total|rtp_send_lateness_max|media_tick_longest|media_ticks_skipped)" > "$OUT/metrics-tail.txt" || true
 cat "$OUT/metrics-tail.txt"

@@ -66,13 +66,17 @@ import Testing
             return false
         }
 
-        /// The HTTP API attached to this server, with an agent user (`agent` / `correct-horse-42`).
+        /// The HTTP API attached to this server, with an agent and a supervisor (`agent`, `supervisor`, password
+        /// `correct-horse-42`).
         func api() async throws -> APIApplication {
             let authenticator = Authenticator(users: server.database, sessions: server.database, audit: server.database,
                                               hasher: BcryptPasswordHasher(cost: 4))
             let bootstrap = Principal(userID: "bootstrap", username: "bootstrap", permissions: [.userAdmin])
             _ = try await authenticator.addUser(username: "agent", displayName: "Agent", kind: .agent, password: "correct-horse-42",
                                                 roles: ["agent"], department: nil, by: bootstrap, at: Date())
+            _ = try await authenticator.addUser(username: "supervisor", displayName: "Supervisor", kind: .supervisor,
+                                                password: "correct-horse-42", roles: ["supervisor"], department: nil,
+                                                by: bootstrap, at: Date())
             var logger = Logger(label: "hotline.ops.api")
             logger.logLevel = .critical
             var api = try APIApplication(stores: try APIStores(database: server.database), authenticator: authenticator, logger: logger,
@@ -112,7 +116,11 @@ import Testing
             #expect(try await hotline.waitForEvent("ivr.node.entered", containing: "welcome"))
             try await Task.sleep(for: .seconds(2))
 
-            let response = try await client.send(.get, "/metrics")
+            #expect(try await client.send(.get, "/metrics").status == .unauthorized)
+            let agentToken = try await client.login("agent", password: "correct-horse-42")
+            #expect(try await client.send(.get, "/metrics", token: agentToken).status == .forbidden, "metrics need report.read")
+            let token = try await client.login("supervisor", password: "correct-horse-42")
+            let response = try await client.send(.get, "/metrics", token: token)
             #expect(response.status == .ok)
             #expect(response.headers[.contentType]?.hasPrefix("text/plain") == true)
             let text = response.text
@@ -129,7 +137,7 @@ import Testing
             caller.send("hangup")
             #expect(await caller.waitForEvent("CALL_CLOSED") != nil)
             try await Task.sleep(for: .milliseconds(300))
-            let after = try await client.send(.get, "/metrics").text
+            let after = try await client.send(.get, "/metrics", token: token).text
             #expect(Self.metric("hotline_calls_active{phase=\"ivr\"}", in: after) == 0)
             #expect(Self.metric("hotline_calls_total{disposition=\"ivr\"}", in: after) == 1, "\(after)")
             #expect(Self.metric("hotline_calls_started_total", in: after) == 1)

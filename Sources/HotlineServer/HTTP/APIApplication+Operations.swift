@@ -1,11 +1,13 @@
 import Foundation
 import HTTPTypes
+import HotlineCore
 import Hummingbird
 import NIOCore
 
 extension APIApplication {
     /// `/health` (no authentication; 503 when the server reports itself degraded) and `/metrics`
-    /// (Prometheus text, no authentication, like `/health`: bind the API to a private address).
+    /// (Prometheus text; permission `report.read`: scrape with an API key, e.g. Prometheus'
+    /// `authorization: { credentials: <key> }`).
     func addOperationsRoutes(to router: Router<APIRequestContext>) {
         let operations = self.operations
         router.get("health") { _, _ in
@@ -13,7 +15,9 @@ extension APIApplication {
             let report = await operations.health()
             return try APIJSON.response(report, status: report.status == "ok" ? .ok : .serviceUnavailable)
         }
-        router.get("metrics") { _, _ in
+        let metrics = router.group("metrics").add(middleware: AuthenticationMiddleware(authenticator: authenticator, now: configuration.now))
+        metrics.get { _, context in
+            _ = try context.require(.reportRead)
             guard let operations else {
                 throw APIError(.serviceUnavailable, code: "not_available", message: "this API is not attached to a running hotline server")
             }
