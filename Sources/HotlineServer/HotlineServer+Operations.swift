@@ -201,7 +201,7 @@ extension HotlineServer: OperationsProvider {
         metric("hotline_agents", "gauge", "Configured agents by ACD state.",
                ["logged_out", "ready", "not_ready", "ringing", "on_call", "wrap_up"].map { ("state=\"\($0)\"", Double(s.agentStates[$0] ?? 0)) })
         metric("hotline_rtp_packets_sent_total", "counter", "RTP packets sent.", [("", Double(s.packetsSent))])
-        metric("hotline_rtp_packets_late_total", "counter", "RTP packets sent more than 10 ms after their 20 ms tick was due.",
+        metric("hotline_rtp_packets_late_total", "counter", "RTP packets sent more than 10 ms after their media tick was due.",
                [("", Double(s.packetsLate))])
         var cumulative = 0
         var buckets: [(String, Double)] = []

@@ -14,8 +14,9 @@ import NIOPosix
 /// composed into the inbound call path
 /// INVITE → flow → IVR → queue (music on hold) → agent's phone rung → bridged and recorded → CDR.
 ///
-/// Every piece of call state lives on one event loop; a 20 ms tick drives all media (prompt playback,
-/// DTMF detection, music on hold, the bridge mixer and the recorders) and the ACD's timers.
+/// Every piece of call state lives on one event loop; a 5 ms tick drives all media (prompt playback,
+/// DTMF detection, music on hold, the bridge mixer and the recorders; each call every fourth tick, so
+/// every 20 ms) and the ACD's timers.
 ///
 /// ```swift
 /// let server = try HotlineServer(dataDirectory: dir, configuration: ServerConfiguration(), logger: logger)
