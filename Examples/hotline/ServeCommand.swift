@@ -38,6 +38,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Log level: trace, debug, info, notice, warning, error.")
     var logLevel = "info"
 
+    @Flag(help: "Run the event loop (SIP, IVR, media) under the real-time scheduler (SCHED_RR), so a busy machine does not delay RTP packets; needs CAP_SYS_NICE.")
+    var realtime = false
+
     func run() async throws {
         let level = Logger.Level(rawValue: logLevel) ?? .info
         LoggingSystem.bootstrap { label in
@@ -65,6 +68,9 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let server = try HotlineServer(dataDirectory: dataDirectory, configuration: configuration, logger: logger)
         try await server.start()
+        if realtime, let problem = await server.useRealtimeScheduling() {
+            printError("--realtime: the real-time scheduler could not be used (\(problem)); running at normal priority")
+        }
         print("hotline serving: SIP \(configuration.sip.host) udp \(server.sipUDPPort ?? 0) tcp \(server.sipTCPPort ?? 0), data \(dataDirectory.path)")
         print(DemoSetup.howToCall(configuration, sipPort: server.sipUDPPort ?? configuration.sip.port))
         let api = httpPort == 0 ? nil : try await startAPI(server: server, configuration: configuration)
@@ -91,9 +97,10 @@ struct ServeCommand: AsyncParsableCommand {
                 printError("the supervisor \(supervisor.user) could not be added to the API's users: \(error)")
             }
         }
-        let api = try APIApplication(
+        var api = try APIApplication(
             stores: APIStores(database: database), authenticator: authenticator, logger: Logger(label: "hotline.api"),
             configuration: APIConfiguration(host: configuration.sip.host, port: httpPort), callCenter: server)
+        api.operations = server
         print("HTTP API on http://\(configuration.sip.host):\(httpPort) (sign in as \(supervisor.user); Docs/API.md)")
         return Task { try await api.run() }
     }

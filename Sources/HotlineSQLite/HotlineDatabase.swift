@@ -143,6 +143,7 @@ public final class HotlineDatabase: Sendable {
         registerCaseworkMigrations(in: &migrator)
         registerSearchMigrations(in: &migrator)
         registerWebhookMigrations(in: &migrator)
+        registerOperationsMigrations(in: &migrator)
         return migrator
     }
 

@@ -19,6 +19,8 @@ public struct CallDetailRecord: Sendable, Hashable, Codable, DomainEvent {
         case refused
         /// Not answered at all (no route, no codec, server shutting down).
         case failed
+        /// In progress when the server stopped without ending it (crash, `kill -9`); closed on the next start.
+        case interrupted
     }
 
     /// The SIP Call-ID of the caller's leg.

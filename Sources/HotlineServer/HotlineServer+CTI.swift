@@ -267,9 +267,9 @@ extension HotlineServer: CallCenterControl {
         let monitorLeg = call.monitor.flatMap { $0.connected ? $0.leg : nil }
         let monitorInput = monitorLeg?.readFrame()
         if call.isHeld {
-            leg.send(call.hold.nextFrame())
-            agentLeg.send(Self.silence)
-            monitorLeg?.send(Self.silence)
+            call.hold.withNextFrame { leg.send($0) }
+            agentLeg.send(Self.silentFrame)
+            monitorLeg?.send(Self.silentFrame)
         } else {
             call.mixer.setInput(0, frame: input)
             call.mixer.setInput(1, frame: agentInput)
@@ -288,8 +288,6 @@ extension HotlineServer: CallCenterControl {
             }
         }
     }
-
-    static let silence = [Int16](repeating: 0, count: 160)
 
     // MARK: Actions (on the loop)
 

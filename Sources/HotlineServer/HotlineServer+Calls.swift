@@ -47,26 +47,22 @@ extension HotlineServer {
             return
         }
         calls[sip.callID] = call
+        callStatistics.started += 1
         sip.onStateChange = { [self] sip in
             if case .terminated = sip.state, let call = calls[sip.callID] { callerLeft(call) }
         }
         sip.ring()
-        let host = configuration.rtp.host
-        let logger = self.logger
-        let ports = self.ports
-        let loop = self.loop
-        Task {
-            do {
-                let leg = try await MediaLeg.open(host: host, ports: ports, loop: loop, logger: logger)
-                loop.execute { [self] in answer(call, offer: offer, leg: leg, first: first) }
-            } catch {
-                logger.error("no RTP socket: \(error)")
-                loop.execute { [self] in
+        MediaLeg.bind(host: configuration.rtp.host, ports: ports, loop: loop, statistics: mediaStatistics, logger: logger)
+            .whenComplete { [self] result in
+                switch result {
+                case .success(let leg):
+                    answer(call, offer: offer, leg: leg, first: first)
+                case .failure(let error):
+                    logger.error("no RTP socket: \(error)")
                     sip.reject(status: 503)
                     finish(call, endedBy: "server")
                 }
             }
-        }
     }
 
     private func answer(_ call: InboundCall, offer: SessionDescription, leg: MediaLeg, first: [CallFlowAction]) {
@@ -95,6 +91,8 @@ extension HotlineServer {
         call.sip.answer(body: Array(answer.text.utf8))
         call.answeredAt = now()
         call.phase = .ivr
+        startMedia(call)
+        noteInProgress(call)
         perform(first, for: call)
     }
 
@@ -165,6 +163,7 @@ extension HotlineServer {
             case .emit(let event, let at):
                 if case .ratingGiven(let given) = event { call.rating = given.rating }
                 noteIVR(event, call)
+                if case .messageRecorded(let message) = event { messageKept(message, call, at: at) }
                 do {
                     append([try event.recorded(callID: call.sip.callID, occurredAt: at)])
                 } catch {
@@ -267,15 +266,17 @@ extension HotlineServer {
                 call.player = nil
                 if let id = call.playbackID {
                     call.playbackID = nil
-                    leg.send([Int16](repeating: 0, count: 160))
+                    leg.send(Self.silentFrame)
                     feed(.promptFinished(id, at: now()), call)
                     return
                 }
             }
             if call.phase == .ivr {
-                leg.send([Int16](repeating: 0, count: 160))
+                leg.send(Self.silentFrame)
+            } else if let frame = nextAnnouncementFrame(call) {
+                leg.send(frame)
             } else {
-                leg.send(call.hold.nextFrame())
+                call.hold.withNextFrame { leg.send($0) }
             }
         case .bridged:
             bridgedMedia(call, input: input)
@@ -329,6 +330,7 @@ extension HotlineServer {
         } else {
             disposition = .ivr
         }
+        callStatistics.ended[disposition, default: 0] += 1
         save(record(for: call, endedBy: endedBy, disposition: disposition))
         publishEnded(call, endedBy: endedBy, disposition: disposition)
         logger.info("call ended", metadata: ["call": "\(call.sip.callID)", "by": "\(endedBy)", "disposition": "\(disposition.rawValue)"])

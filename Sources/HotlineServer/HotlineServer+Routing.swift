@@ -26,6 +26,7 @@ extension HotlineServer {
         call.queuedAt = now()
         call.phase = .queued
         callsByRoutingID[id] = call
+        noteInProgress(call)
         route(.callArrived(id, queue: queue, caller: Caller(number: call.caller, priority: request.priority)))
     }
 
@@ -56,8 +57,9 @@ extension HotlineServer {
             case .connect(let id, let agent):
                 guard let call = callsByRoutingID[id] else { continue }
                 bridge(call, agent: agent)
-            case .announce:
-                break   // position announcements: not yet (music on hold only)
+            case .announce(let id, let position, let estimatedWait):
+                guard let call = callsByRoutingID[id] else { continue }
+                announce(position: position, estimatedWait: estimatedWait, to: call)
             case .overflow(let id, let reason, let overflow):
                 guard let call = callsByRoutingID[id] else { continue }
                 callsByRoutingID[id] = nil
@@ -65,6 +67,7 @@ extension HotlineServer {
                 if case .ringing = call.phase { withdrawOffer(call) }
                 call.phase = .ivr
                 call.player = nil
+                call.announcement = nil
                 loop.execute { [self] in
                     feed(.handoffEnded(.unavailable(reason: "\(reason.rawValue) (\(overflow))"), at: now()), call)
                 }
@@ -92,19 +95,16 @@ extension HotlineServer {
             return
         }
         call.phase = .ringing(agent)
-        let host = configuration.rtp.host
-        let logger = self.logger
-        let ports = self.ports
-        let loop = self.loop
-        Task {
-            do {
-                let leg = try await MediaLeg.open(host: host, ports: ports, loop: loop, logger: logger)
-                loop.execute { [self] in dial(agent, binding: binding, leg: leg, call: call, id: id) }
-            } catch {
-                logger.error("no RTP socket for the agent leg: \(error)")
-                loop.execute { [self] in route(.agentDeclined(agent, id)) }
+        MediaLeg.bind(host: configuration.rtp.host, ports: ports, loop: loop, statistics: mediaStatistics, logger: logger)
+            .whenComplete { [self] result in
+                switch result {
+                case .success(let leg):
+                    dial(agent, binding: binding, leg: leg, call: call, id: id)
+                case .failure(let error):
+                    logger.error("no RTP socket for the agent leg: \(error)")
+                    route(.agentDeclined(agent, id))
+                }
             }
-        }
     }
 
     private func dial(_ agent: AgentID, binding: RegistrationBinding, leg: MediaLeg, call: InboundCall, id: HotlineACD.CallID) {
@@ -184,6 +184,8 @@ extension HotlineServer {
         call.agentAnsweredAt = now()
         call.player = nil
         call.playbackID = nil
+        call.announcement = nil
+        defer { noteInProgress(call) }
         guard configuration.recordCalls, call.recorder == nil else { return }   // a transferred call keeps its recording
         let day = ISO8601DateFormatter.string(from: now(), timeZone: TimeZone(identifier: "Asia/Shanghai") ?? .current,
                                               formatOptions: [.withFullDate])

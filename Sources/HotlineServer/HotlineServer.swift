@@ -14,8 +14,9 @@ import NIOPosix
 /// composed into the inbound call path
 /// INVITE → flow → IVR → queue (music on hold) → agent's phone rung → bridged and recorded → CDR.
 ///
-/// Every piece of call state lives on one event loop; a 20 ms tick drives all media (prompt playback,
-/// DTMF detection, music on hold, the bridge mixer and the recorders) and the ACD's timers.
+/// Every piece of call state lives on one event loop; a 5 ms tick drives all media (prompt playback,
+/// DTMF detection, music on hold, the bridge mixer and the recorders; each call every fourth tick, so
+/// every 20 ms) and the ACD's timers.
 ///
 /// ```swift
 /// let server = try HotlineServer(dataDirectory: dir, configuration: ServerConfiguration(), logger: logger)
@@ -44,7 +45,7 @@ public final class HotlineServer: @unchecked Sendable {
     let capabilities = AudioCapabilities(codecs: [.muLaw, .aLaw], telephoneEventPayloadType: 101)
     private let origin: Date
     private let warmsPromptCache: Bool
-    private let writer: StorageWriter
+    let writer: StorageWriter
 
     // Loop-confined state.
     var flows = FlowRegistry()
@@ -53,11 +54,14 @@ public final class HotlineServer: @unchecked Sendable {
     var calls: [String: InboundCall] = [:]
     var callsByRoutingID: [HotlineACD.CallID: InboundCall] = [:]
     var nextRoutingID: UInt64 = 1
-    var ticker: RepeatedTask?
+    var ticker: Scheduled<Void>?
     var acceptingCalls = true
     var cti = CTIState()
     /// The CTI's event stream (``CallCenterControl/subscribe()``).
     let callCenterEvents = CallCenterEventHub()
+    let mediaStatistics = MediaStatistics()
+    var mediaSchedule = MediaSchedule()
+    var callStatistics = CallStatistics()
 
     /// Opens the database and loads the flows; binds nothing yet (see ``start()``).
     /// - Parameters:
@@ -80,11 +84,12 @@ public final class HotlineServer: @unchecked Sendable {
         loop = group.next()
         database = try HotlineDatabase(directory: dataDirectory, logger: logger)
         callDetailRecords = try SQLiteCallDetailRecordStore(database: database)
+        try Self.recoverInterruptedCalls(database: database, dataDirectory: dataDirectory, logger: logger)
         selfService = StoredSelfServiceProvider(taxpayers: database, bills: database, eventLog: database)
         library = PromptLibrary(root: Self.resolve(configuration.prompts, in: dataDirectory))
         renderer = PromptRenderer(library: library, synthesizer: EspeakSynthesizer())
         ports = PortAllocator(first: configuration.rtp.firstPort, last: configuration.rtp.lastPort)
-        writer = StorageWriter(eventLog: database, callDetailRecords: callDetailRecords, logger: logger)
+        writer = StorageWriter(database: database, logger: logger)
 
         let flowsDirectory = Self.resolve(configuration.flows, in: dataDirectory)
         let files = ((try? FileManager.default.contentsOfDirectory(at: flowsDirectory, includingPropertiesForKeys: nil)) ?? [])
@@ -149,9 +154,7 @@ public final class HotlineServer: @unchecked Sendable {
         userAgent.onIncomingCall = { [self] call in incoming(call) }
         userAgent.onRegistration = { [self] aor, bindings in registered(aor, bindings) }
         try await endpoint.start()
-        try await loop.submit { [self] in
-            ticker = loop.scheduleRepeatedTask(initialDelay: .milliseconds(20), delay: .milliseconds(20)) { [self] _ in tick() }
-        }.get()
+        try await loop.submit { [self] in startMediaClock() }.get()
         if warmsPromptCache { warmPromptCache() }
         logger.notice("hotline serving", metadata: [
             "sip": "\(configuration.sip.host) udp \(endpoint.udpPort ?? 0) tcp \(endpoint.tcpPort ?? 0)",
@@ -241,58 +244,5 @@ public final class HotlineServer: @unchecked Sendable {
     /// The registered contact of an agent's phone, if any.
     func contact(of agent: AgentID) -> RegistrationBinding? {
         userAgent.locationService.bindings(forUser: phone(of: agent), now: UInt64(Date().timeIntervalSince1970)).first
-    }
-
-    // MARK: The tick
-
-    private func tick() {
-        if let deadline = acd.nextDeadline, deadline <= timestamp() {
-            var actions: [RoutingAction] = []
-            acd.advance(to: timestamp(), into: &actions)
-            perform(actions)
-        }
-        for call in Array(calls.values) where call.isAnswered && !call.isEnded {
-            media(call)
-        }
-    }
-}
-
-/// Appends events and call records to SQLite in order, off the event loop.
-final class StorageWriter: Sendable {
-    enum Item: Sendable {
-        case events([RecordedEvent])
-        case record(CallDetailRecord)
-    }
-
-    private let continuation: AsyncStream<Item>.Continuation
-    private let task: Task<Void, Never>
-
-    init(eventLog: any EventLog, callDetailRecords: any CallDetailRecordStore, logger: Logger) {
-        let (stream, continuation) = AsyncStream<Item>.makeStream()
-        self.continuation = continuation
-        task = Task {
-            for await item in stream {
-                do {
-                    switch item {
-                    case .events(let events): try await eventLog.append(events)
-                    case .record(let record):
-                        try await callDetailRecords.save(record)
-                        try await eventLog.append([RecordedEvent(record, occurredAt: record.endedAt, subject: "call:\(record.callID)")])
-                    }
-                } catch {
-                    logger.error("storage write failed: \(error)")
-                }
-            }
-        }
-    }
-
-    func submit(_ item: Item) {
-        continuation.yield(item)
-    }
-
-    /// Writes what is queued, then stops.
-    func close() async {
-        continuation.finish()
-        await task.value
     }
 }

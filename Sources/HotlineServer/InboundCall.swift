@@ -44,7 +44,11 @@ final class InboundCall: @unchecked Sendable {
     var routingID: HotlineACD.CallID?
     var queue: String?
     var queuedAt: Date?
-    var hold = ToneGenerator(cadence: InboundCall.musicOnHold)
+    var hold = HoldMusic()
+    /// A position/EWT announcement waiting for the current prompt to end, or playing between music.
+    var announcement: PromptPlayer?
+    /// Announcements played to this caller.
+    var announcementsPlayed = 0
     var agentCall: Call?
     var agentLeg: MediaLeg?
     var agentOffer: SessionDescription?

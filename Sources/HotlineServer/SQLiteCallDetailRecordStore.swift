@@ -39,18 +39,21 @@ public struct SQLiteCallDetailRecordStore: CallDetailRecordStore {
     /// - Parameter record: The record.
     /// - Throws: SQLite errors.
     public func save(_ record: CallDetailRecord) async throws {
-        try await database.pool.write { db in
-            try db.execute(sql: """
-                INSERT OR REPLACE INTO call_detail_record (call_id, caller, dialled_number, started_at, answered_at,
-                    queued_at, queue, agent, agent_answered_at, ended_at, disposition, ended_by, flow_outcome, recording, rating)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [
-                    record.callID, record.caller, record.dialledNumber, record.startedAt.timeIntervalSince1970,
-                    record.answeredAt?.timeIntervalSince1970, record.queuedAt?.timeIntervalSince1970, record.queue,
-                    record.agent, record.agentAnsweredAt?.timeIntervalSince1970, record.endedAt.timeIntervalSince1970,
-                    record.disposition.rawValue, record.endedBy, record.flowOutcome, record.recording, record.rating,
-                ])
-        }
+        try await database.pool.write { db in try Self.insert(record, into: "call_detail_record", in: db) }
+    }
+
+    /// Inserts (or replaces) a record in a table with the record's columns, inside a transaction.
+    static func insert(_ record: CallDetailRecord, into table: String, in db: Database) throws {
+        try db.execute(sql: """
+            INSERT OR REPLACE INTO \(table) (call_id, caller, dialled_number, started_at, answered_at,
+                queued_at, queue, agent, agent_answered_at, ended_at, disposition, ended_by, flow_outcome, recording, rating)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [
+                record.callID, record.caller, record.dialledNumber, record.startedAt.timeIntervalSince1970,
+                record.answeredAt?.timeIntervalSince1970, record.queuedAt?.timeIntervalSince1970, record.queue,
+                record.agent, record.agentAnsweredAt?.timeIntervalSince1970, record.endedAt.timeIntervalSince1970,
+                record.disposition.rawValue, record.endedBy, record.flowOutcome, record.recording, record.rating,
+            ])
     }
 
     /// The newest records first, by start time.

@@ -212,7 +212,8 @@ public struct ServerConfiguration: Sendable, Hashable, Codable {
         rtp = RTP()
         prompts = "prompts"
         flows = "flows"
-        queues = [Queue(name: "consultation"), Queue(name: "complaints"), Queue(name: "vip")]
+        queues = [Queue(name: "consultation", announcementInterval: 60), Queue(name: "complaints", announcementInterval: 60),
+                  Queue(name: "vip", announcementInterval: 60)]
         agents = (1001...1010).map { id in
             Agent(id: id, name: "坐席\(id)", password: "agent\(id)",
                   queues: id <= 1007 ? ["consultation", "complaints", "vip"] : ["complaints", "vip"])

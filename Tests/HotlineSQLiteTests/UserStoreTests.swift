@@ -78,7 +78,8 @@ import Testing
         #expect(Array(migrations.prefix(2)) == ["2026-11-29 taxpayers, bills, contacts, events",
                                                 "2026-11-29 casework: work orders, knowledge base, users, sessions, audit"])
         for later in ["2026-12-04 search: four-character code index replaces the trigram index",
-                      "2026-12-04 webhooks: subscriptions, deliveries, cursor"] {
+                      "2026-12-04 webhooks: subscriptions, deliveries, cursor",
+                      "2026-12-04 operations: calls in progress, voicemail"] {
             #expect((migrations.firstIndex(of: later) ?? -1) >= 2, "\(later)")
         }
     }

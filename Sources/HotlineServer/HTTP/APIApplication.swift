@@ -30,6 +30,8 @@ public struct APIApplication: Sendable {
     public let callCenter: (any CallCenterControl)?
     let desk: WorkOrderDesk
     let documented: DocumentedRoutes
+    /// The running hotline behind `/health`, `/metrics` and the voicemail routes (`nil`: API only).
+    public var operations: (any OperationsProvider)?
 
     /// Creates the API.
     /// - Parameters:
@@ -56,7 +58,7 @@ public struct APIApplication: Sendable {
     public func router() -> Router<APIRequestContext> {
         let router = Router(context: APIRequestContext.self)
         router.add(middleware: ErrorMiddleware(routes: documented, now: configuration.now))
-        router.get("health") { _, _ in try APIJSON.response(["status": "ok"]) }
+        addOperationsRoutes(to: router)
         router.get("openapi.json") { _, _ in
             APIJSON.response(data: try OpenAPIDocument.data(), status: .ok)
         }
@@ -72,6 +74,7 @@ public struct APIApplication: Sendable {
         addAttachmentRoutes(to: api)
         addCTIRoutes(to: api)
         addCTIStreams(to: router)
+        addVoicemailRoutes(to: api)
         return router
     }
 
