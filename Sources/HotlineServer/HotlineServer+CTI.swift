@@ -490,19 +490,16 @@ extension HotlineServer: CallCenterControl {
         guard let binding = contact(ofPhone: phone) else { throw CallCenterError(.conflict, "phone \(phone) is not registered") }
         let monitor = MonitorLeg(phone: phone, mode: mode, by: actor)
         call.monitor = monitor
-        let host = configuration.rtp.host
-        let logger = self.logger
-        let ports = self.ports
-        let loop = self.loop
-        Task {
-            do {
-                let leg = try await MediaLeg.open(host: host, ports: ports, loop: loop, logger: logger)
-                loop.execute { [self] in dialMonitor(call, monitor: monitor, binding: binding, leg: leg) }
-            } catch {
-                logger.error("no RTP socket for the monitoring leg: \(error)")
-                loop.execute { if call.monitor === monitor { call.monitor = nil } }
+        MediaLeg.bind(host: configuration.rtp.host, ports: ports, loop: loop, statistics: mediaStatistics, logger: logger)
+            .whenComplete { [self] result in
+                switch result {
+                case .success(let leg):
+                    dialMonitor(call, monitor: monitor, binding: binding, leg: leg)
+                case .failure(let error):
+                    logger.error("no RTP socket for the monitoring leg: \(error)")
+                    if call.monitor === monitor { call.monitor = nil }
+                }
             }
-        }
         return "ringing phone \(phone) to \(mode.rawValue)"
     }
 

@@ -101,32 +101,26 @@ extension HotlineServer {
             return
         }
         let host = configuration.rtp.host
-        let logger = self.logger
-        let ports = self.ports
-        let loop = self.loop
-        let capabilities = self.capabilities
         sip.ring()
-        Task {
-            do {
-                let leg = try await MediaLeg.open(host: host, ports: ports, loop: loop, logger: logger)
-                loop.execute {
-                    do {
-                        let (answer, audio) = try OfferAnswer.answer(to: offer, capabilities: capabilities, address: host, port: leg.port,
-                                                                     sessionID: UInt64.random(in: 1...UInt64(UInt32.max)))
-                        try leg.configure(audio)
-                        sip.answer(body: Array(answer.text.utf8))
-                        loop.scheduleTask(in: .seconds(1)) {
-                            sip.hangUp()
-                            leg.close()
-                        }
-                    } catch {
-                        leg.close()
-                        sip.reject(status: 488)
-                    }
+        MediaLeg.bind(host: host, ports: ports, loop: loop, statistics: mediaStatistics, logger: logger)
+            .whenComplete { [self] result in
+                guard case .success(let leg) = result else {
+                    sip.reject(status: 503)
+                    return
                 }
-            } catch {
-                loop.execute { sip.reject(status: 503) }
+                do {
+                    let (answer, audio) = try OfferAnswer.answer(to: offer, capabilities: capabilities, address: host, port: leg.port,
+                                                                 sessionID: UInt64.random(in: 1...UInt64(UInt32.max)))
+                    try leg.configure(audio)
+                    sip.answer(body: Array(answer.text.utf8))
+                    loop.scheduleTask(in: .seconds(1)) {
+                        sip.hangUp()
+                        leg.close()
+                    }
+                } catch {
+                    leg.close()
+                    sip.reject(status: 488)
+                }
             }
-        }
     }
 }

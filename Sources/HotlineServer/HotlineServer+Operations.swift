@@ -234,10 +234,8 @@ extension HotlineServer: OperationsProvider {
         metric("hotline_media_sockets_open", "gauge", "RTP sockets open.", [("", Double(s.socketsOpen))])
         metric("hotline_queue_announcements_active", "gauge", "Position/EWT announcements played to callers still in each queue.",
                s.queues.map { ("queue=\"\(label($0.name))\"", Double($0.announcements)) })
-        var spec = timespec()
-        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &spec)
         metric("process_cpu_seconds_total", "counter", "User and system CPU time of the process.",
-               [("", Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9)])
+               [("", Double(clock()) / Double(CLOCKS_PER_SEC))])
         return out
     }
 }
