@@ -75,6 +75,7 @@ public struct APIApplication: Sendable {
         addCTIRoutes(to: api)
         addCTIStreams(to: router)
         addVoicemailRoutes(to: api)
+        addCallRoutes(to: api)
         return router
     }
 
