@@ -35,9 +35,14 @@ RUN=""
 SERVER=""
 UAS=""
 cleanup() {
+  set +e
   [ -n "$UAS" ] && kill "$UAS" 2>/dev/null
-  [ -n "$SERVER" ] && kill "$SERVER" 2>/dev/null
-  [ -n "$RUN" ] && ip netns del "$NS" 2>/dev/null
+  if [ -n "$SERVER" ] && kill "$SERVER" 2>/dev/null; then
+    # Graceful shutdown lets calls finish for up to 30 s; do not leave a server behind.
+    for _ in $(seq 1 70); do kill -0 "$SERVER" 2>/dev/null || break; sleep 0.5; done
+    kill -9 "$SERVER" 2>/dev/null
+  fi
+  [ -n "$RUN" ] && ip netns del "$NS"
   true
 }
 if ip netns add "$NS" 2>/dev/null; then
@@ -98,9 +103,12 @@ for _ in $(seq 1 600); do A=$(cpu); sleep 1; B=$(cpu); [ $((B - A)) -le 3 ] && b
 $RUN sipp -sn uac 127.0.0.1:5060 -s 12366 -i 127.0.0.1 -p 5071 -m 1 -d 2000 -nostdin -timeout 30s > /dev/null 2>&1 || true
 $RUN sipp -sn uac 127.0.0.1:5060 -s 9999 -i 127.0.0.1 -p 5071 -m 1 -d 2000 -nostdin -timeout 30s > /dev/null 2>&1 || true
 if [ "$MODE" = bridged ]; then
-  # The agents' phones: one sipp UAS on 5090 answers every agent's INVITE and echoes the RTP it gets.
-  $RUN sipp -sn uas -i 127.0.0.1 -p 5090 -rtp_echo -mp 6000 -buff_size 4194304 -nostdin > "$OUT/agents-uas.log" 2>&1 &
+  # The agents' phones: one sipp UAS on 5090 answers every agent's INVITE and echoes the RTP it gets
+  # (on 7000, clear of the 6000 that an exiting warm-up sipp may still hold).
+  $RUN sipp -sn uas -i 127.0.0.1 -p 5090 -rtp_echo -mp 7000 -buff_size 4194304 -nostdin > "$OUT/agents-uas.log" 2>&1 &
   UAS=$!
+  sleep 1
+  kill -0 "$UAS" 2>/dev/null || { echo "the agents' sipp UAS did not start:"; head -5 "$OUT/agents-uas.log"; exit 1; }
   $RUN sipp -sf Benchmarks/server/agent-register.xml 127.0.0.1:5060 -i 127.0.0.1 -p 5072 -inf "$OUT/agents.csv" \
     -m "$AGENTS" -r 200 -nostdin -timeout 60s > "$OUT/agents-register.log" 2>&1 || true
   sleep 1
