@@ -62,19 +62,4 @@ extension SQLiteCallDetailRecordStore: CallDetailRecordSearching {
               !path.split(separator: "/").contains("..") else { return nil }
         return database.url.deletingLastPathComponent().appendingPathComponent(path)
     }
-
-    /// A record from a row of `call_detail_record`.
-    static func record(from row: Row) -> CallDetailRecord {
-        func date(_ column: String) -> Date? {
-            (row[column] as Double?).map { Date(timeIntervalSince1970: $0) }
-        }
-        return CallDetailRecord(
-            callID: row["call_id"], caller: row["caller"], dialledNumber: row["dialled_number"],
-            startedAt: date("started_at") ?? .distantPast, answeredAt: date("answered_at"),
-            queuedAt: date("queued_at"), queue: row["queue"], agent: row["agent"],
-            agentAnsweredAt: date("agent_answered_at"), endedAt: date("ended_at") ?? .distantPast,
-            disposition: CallDetailRecord.Disposition(rawValue: row["disposition"]) ?? .failed,
-            endedBy: row["ended_by"], flowOutcome: row["flow_outcome"], recording: row["recording"],
-            rating: row["rating"])
-    }
 }

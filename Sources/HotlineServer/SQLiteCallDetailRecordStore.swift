@@ -2,7 +2,11 @@ import Foundation
 import GRDB
 public import HotlineSQLite
 
-/// Call detail records in the hotline's SQLite file, table `call_detail_record` (created on first use).
+/// Call detail records in the hotline's SQLite file, table `call_detail_record`.
+///
+/// The table and its search indexes belong to the migration "2026-12-04 calls" (HotlineSQLite); the
+/// `CREATE TABLE IF NOT EXISTS` below only serves databases opened before it. A new column needs a new
+/// migration (`ALTER TABLE`), and ``record(from:)`` reads every column for both the recent list and the search.
 public struct SQLiteCallDetailRecordStore: CallDetailRecordStore {
     let database: HotlineDatabase
 
@@ -63,19 +67,22 @@ public struct SQLiteCallDetailRecordStore: CallDetailRecordStore {
     public func recentCallDetailRecords(limit: Int) async throws -> [CallDetailRecord] {
         try await database.pool.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM call_detail_record ORDER BY started_at DESC LIMIT ?", arguments: [limit])
-                .map { row in
-                    func date(_ column: String) -> Date? {
-                        (row[column] as Double?).map { Date(timeIntervalSince1970: $0) }
-                    }
-                    return CallDetailRecord(
-                        callID: row["call_id"], caller: row["caller"], dialledNumber: row["dialled_number"],
-                        startedAt: date("started_at") ?? .distantPast, answeredAt: date("answered_at"),
-                        queuedAt: date("queued_at"), queue: row["queue"], agent: row["agent"],
-                        agentAnsweredAt: date("agent_answered_at"), endedAt: date("ended_at") ?? .distantPast,
-                        disposition: CallDetailRecord.Disposition(rawValue: row["disposition"]) ?? .failed,
-                        endedBy: row["ended_by"], flowOutcome: row["flow_outcome"], recording: row["recording"],
-                        rating: row["rating"])
-                }
+                .map(Self.record(from:))
         }
+    }
+
+    /// A record from a row of `call_detail_record`.
+    static func record(from row: Row) -> CallDetailRecord {
+        func date(_ column: String) -> Date? {
+            (row[column] as Double?).map { Date(timeIntervalSince1970: $0) }
+        }
+        return CallDetailRecord(
+            callID: row["call_id"], caller: row["caller"], dialledNumber: row["dialled_number"],
+            startedAt: date("started_at") ?? .distantPast, answeredAt: date("answered_at"),
+            queuedAt: date("queued_at"), queue: row["queue"], agent: row["agent"],
+            agentAnsweredAt: date("agent_answered_at"), endedAt: date("ended_at") ?? .distantPast,
+            disposition: CallDetailRecord.Disposition(rawValue: row["disposition"]) ?? .failed,
+            endedBy: row["ended_by"], flowOutcome: row["flow_outcome"], recording: row["recording"],
+            rating: row["rating"])
     }
 }
