@@ -96,7 +96,9 @@ final class Baresip: @unchecked Sendable {
     private var buffer: [UInt8] = []
     private var events: [[String: Any]] = []
 
-    init(toneFrequency: Double) async throws {
+    /// Starts baresip sending a tone; with `recordsAudio`, its `sndfile` filter writes what it sends and
+    /// hears under ``directory`` (`dump-…-dec.wav` is what it hears).
+    init(toneFrequency: Double, recordsAudio: Bool = false) async throws {
         directory = try Peers.temporaryDirectory("hotline-baresip")
         let controlPort = Peers.freePort()
         sipPort = Peers.freePort()
@@ -115,7 +117,7 @@ final class Baresip: @unchecked Sendable {
         audio_source aufile,\(directory.path)/tone.wav
         audio_player aubridge,nil
         audio_alert aubridge,nil
-
+        \(recordsAudio ? "module sndfile.so\nsnd_path \(directory.path)\n" : "")
         """
         try config.write(to: directory.appendingPathComponent("config"), atomically: true, encoding: .utf8)
         try "".write(to: directory.appendingPathComponent("accounts"), atomically: true, encoding: .utf8)
