@@ -443,7 +443,9 @@ extension HotlineServer {
     /// ringing parties are dropped and the usual path goes on).
     func agentLeftConsultation(_ call: InboundCall) -> Bool {
         guard let consultation = call.consultation, case .bridged(let agent) = call.phase else { return false }
-        guard let party = consultation.parties.first(where: \.connected) else {
+        // An agent takes over before a plain extension, so the ACD keeps an agent on the call.
+        guard let party = consultation.parties.first(where: { $0.connected && $0.agent != nil })
+            ?? consultation.parties.first(where: \.connected) else {
             for party in consultation.parties { release(party) }
             call.consultation = nil
             call.isHeld = false

@@ -270,6 +270,82 @@ import Testing
         #expect(levels.peak(of: 440, channel: 0) > 800, "the caller on the left")
         #expect(levels.peak(of: 440, channel: 1) < 300, "the caller is not on the staff channel")
     }
+
+    @Test func conferenceAddsAndRemovesParticipantsAndOutlivesTheFirstAgent() async throws {
+        let cti = try await Harness.start()
+        defer { try? FileManager.default.removeItem(at: cti.hotline.directory) }
+        let agent1 = try await Baresip(toneFrequency: 1000)
+        let agent2 = try await Baresip(toneFrequency: 700)
+        let supervisor = try await Baresip(toneFrequency: 300)
+        let caller = try await Baresip(toneFrequency: 440)
+        let supervisorUser = cti.hotline.server.configuration.supervisor.user
+        try await cti.run { client, apiPort in
+            let zhang = try await client.login("zhang")
+            let li = try await client.login("li")
+            let boss = try await client.login("boss")
+            let stream = StreamRecorder()
+            stream.connect(port: apiPort, path: "/api/v1/events/stream?token=\(boss)&types=call.")
+            #expect(await stream.waitFor("hello") != nil, "\(stream.error ?? "")")
+            try await cti.register(supervisor, user: supervisorUser, password: cti.hotline.server.configuration.supervisor.password,
+                                   autoAnswer: true)
+            let call = try await Self.callAt1001(cti, client: client, boss: boss, li: li, agent1: agent1, agent2: agent2, caller: caller,
+                                                 number: "13800138014", agent2Answers: true)
+            let url = "/api/v1/cti/calls/\(Self.path(call))/conference"
+
+            // Straight into a conference: 1002 joins, then the supervisor's extension (not an agent).
+            let add = try await client.send(.post, url, token: zhang, json: ["agent": 1002])
+            #expect(add.status == .ok, "\(add.text)")
+            #expect(await stream.waitFor("call.conferenceStarted") != nil)
+            #expect(await agent2.waitForEvent("CALL_ESTABLISHED") != nil, "\(agent2.process.text.suffix(800))")
+            #expect(await stream.waitFor("call.participantJoined") { $0["agent"] as? Int == 1002 } != nil)
+            #expect(await cti.waitForAgent(1002, "onCall"))
+            let third = try await client.send(.post, url, token: zhang, json: ["phone": supervisorUser])
+            #expect(third.status == .ok, "\(third.text)")
+            #expect(await supervisor.waitForEvent("CALL_ESTABLISHED") != nil, "\(supervisor.process.text.suffix(800))")
+            #expect(await stream.waitFor("call.participantJoined") { $0["target"] as? String == supervisorUser } != nil)
+            let four = try await client.send(.get, "/api/v1/cti/calls", token: boss)
+            let participants = four.items.first?["participants"] as? [[String: Any]] ?? []
+            #expect(Set(participants.compactMap { $0["phone"] as? String }) == ["1002", supervisorUser], "\(four.text)")
+            #expect(participants.allSatisfy { $0["state"] as? String == "conference" }, "\(four.text)")
+            #expect(four.items.first?["phase"] as? String == "talking")
+            let again = try await client.send(.post, url, token: zhang, json: ["agent": 1002])
+            #expect(again.status == .conflict, "already on the call: \(again.text)")
+            try await Task.sleep(for: .seconds(1))
+
+            // The supervisor is removed; the first agent hangs up and 1002 keeps the caller.
+            let remove = try await client.send(.delete, "\(url)/\(supervisorUser)", token: zhang)
+            #expect(remove.status == .ok, "\(remove.text)")
+            #expect(await supervisor.waitForEvent("CALL_CLOSED") != nil)
+            #expect(await stream.waitFor("call.participantLeft") { $0["target"] as? String == supervisorUser } != nil)
+            #expect(try await client.send(.delete, "\(url)/\(supervisorUser)", token: zhang).status == .notFound)
+            agent1.send("hangup")
+            #expect(await agent1.waitForEvent("CALL_CLOSED") != nil)
+            #expect(await stream.waitFor("call.participantLeft") { $0["agent"] as? Int == 1001 } != nil, "\(stream.messages.suffix(4))")
+            #expect(await stream.waitFor("call.conferenceEnded") != nil)
+            #expect(await cti.waitForAgent(1001, "ready"))
+            #expect(await cti.agentState(1002)?.state == "onCall")
+            let two = try await client.send(.get, "/api/v1/cti/calls", token: boss)
+            #expect(two.items.first?["agent"] as? Int == 1002, "\(two.text)")
+            #expect(two.items.first?["participants"] == nil, "\(two.text)")
+            try await Task.sleep(for: .seconds(1))
+            caller.send("hangup")
+            #expect(await caller.waitForEvent("CALL_CLOSED") != nil)
+            #expect(await agent2.waitForEvent("CALL_CLOSED") != nil)
+            #expect(await stream.waitFor("call.ended") != nil)
+            stream.close()
+        }
+        await caller.stop()
+        await agent1.stop()
+        await agent2.stop()
+        await supervisor.stop()
+        await cti.hotline.stop()
+        let record = try #require(try await cti.hotline.records().first)
+        #expect(record.agent == 1002)
+        #expect(record.disposition == .answered)
+        let levels = try ToneLevels(contentsOf: cti.hotline.directory.appendingPathComponent(try #require(record.recording)))
+        #expect(levels.peakTogether([1000, 700, 300], channel: 1) > 800, "all three staff on the right channel")
+        #expect(levels.peak(of: 440, channel: 0) > 800, "the caller on the left")
+    }
 }
 
 /// Tone amplitudes in 0.5 s windows of a 16-bit PCM WAV file (Goertzel), to tell who is heard where.
