@@ -81,7 +81,7 @@ extension HotlineServer: CallCenterControl {
             let phone = phone(of: id)
             return AgentStatus(
                 agent: agent.id, name: agent.name, state: state, reason: reason,
-                call: routing.flatMap { callsByRoutingID[$0]?.sip.callID }, phone: phone,
+                call: routing.flatMap { callsByRoutingID[$0]?.sip.callID ?? cti.consults[$0]?.call?.sip.callID }, phone: phone,
                 registered: !userAgent.locationService.bindings(forUser: phone, now: now).isEmpty, queues: agent.queues)
         }
     }
@@ -208,7 +208,7 @@ extension HotlineServer: CallCenterControl {
         case .agentStateChanged(let e):
             let (state, notReadyReason, call) = Self.describe(e.to)
             publish(CallCenterEvent(type: "agent.stateChanged", occurredAt: now(), agent: e.agent.rawValue,
-                                    call: call.flatMap { callsByRoutingID[$0]?.sip.callID }, state: state,
+                                    call: call.flatMap { callsByRoutingID[$0]?.sip.callID ?? cti.consults[$0]?.call?.sip.callID }, state: state,
                                     reason: notReadyReason ?? e.reason, target: phone(of: e.agent)))
         case .callQueued(let e):
             let call = callsByRoutingID[e.call]

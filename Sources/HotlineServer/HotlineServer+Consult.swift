@@ -334,6 +334,11 @@ extension HotlineServer {
         party.connected = true
         call.mixer.add(party.participant)
         call.mixer.connectAll([0, 1] + consultation.parties.filter(\.connected).map(\.participant))
+        if let monitor = call.monitor, monitor.connected {
+            // A monitoring supervisor hears the new party too (and is heard by it when barging).
+            call.mixer.setHears(Self.monitorParticipant, party.participant, true)
+            call.mixer.setHears(party.participant, Self.monitorParticipant, monitor.mode == .barge)
+        }
         var agent: AgentID?
         if case .bridged(let a) = call.phase { agent = a }
         if party.joinsConference {
