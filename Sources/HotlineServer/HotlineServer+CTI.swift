@@ -373,6 +373,9 @@ extension HotlineServer: CallCenterControl {
                 throw CallCenterError(.conflict, "call \(id) is not talking to an agent")
             }
             let holding = if case .hold = command { true } else { false }
+            if let consultation = call.consultation, !consultation.isConference {
+                throw CallCenterError(.conflict, "a consultation is in progress: complete, cancel or join it (…/conference)")
+            }
             guard call.isHeld != holding else { return holding ? "call already held" : "call not held" }
             call.isHeld = holding
             publish(event(holding ? "call.held" : "call.resumed", call: call, agent: agent, by: actor))

@@ -361,6 +361,49 @@ import Testing
         #expect(levels.peakTogether([1000, 700, 300], channel: 1) > 800, "all three staff on the right channel")
         #expect(levels.peak(of: 440, channel: 0) > 800, "the caller on the left")
     }
+
+    @Test func callerHangingUpDuringAConsultationEndsEveryLeg() async throws {
+        let cti = try await Harness.start()
+        defer { try? FileManager.default.removeItem(at: cti.hotline.directory) }
+        let agent1 = try await Baresip(toneFrequency: 1000)
+        let agent2 = try await Baresip(toneFrequency: 700)
+        let caller = try await Baresip(toneFrequency: 440)
+        try await cti.run { client, apiPort in
+            let zhang = try await client.login("zhang")
+            let li = try await client.login("li")
+            let boss = try await client.login("boss")
+            let stream = StreamRecorder()
+            stream.connect(port: apiPort, path: "/api/v1/events/stream?token=\(boss)&types=call.")
+            #expect(await stream.waitFor("hello") != nil, "\(stream.error ?? "")")
+            let call = try await Self.callAt1001(cti, client: client, boss: boss, li: li, agent1: agent1, agent2: agent2, caller: caller,
+                                                 number: "13800138015", agent2Answers: true)
+            #expect(try await client.send(.post, "/api/v1/cti/calls/\(Self.path(call))/consult", token: zhang, json: ["agent": 1002]).status == .ok)
+            #expect(await agent2.waitForEvent("CALL_ESTABLISHED") != nil, "\(agent2.process.text.suffix(800))")
+            #expect(await stream.waitFor("call.consultAnswered") != nil)
+            let resume = try await client.send(.post, "/api/v1/cti/calls/\(Self.path(call))/resume", token: zhang)
+            #expect(resume.status == .conflict, "no plain resume while consulting: \(resume.text)")
+            let transfer = try await client.send(.post, "/api/v1/cti/calls/\(Self.path(call))/transfer", token: zhang, json: ["queue": "vip"])
+            #expect(transfer.status == .conflict, "no blind transfer while consulting: \(transfer.text)")
+            try await Task.sleep(for: .seconds(1))
+            caller.send("hangup")
+            #expect(await caller.waitForEvent("CALL_CLOSED") != nil)
+            #expect(await agent1.waitForEvent("CALL_CLOSED") != nil)
+            #expect(await agent2.waitForEvent("CALL_CLOSED") != nil, "the consulted leg is hung up too")
+            #expect(await stream.waitFor("call.ended") { $0["by"] as? String == "caller" } != nil)
+            #expect(await cti.waitForAgent(1001, "ready"))
+            #expect(await cti.waitForAgent(1002, "notReady"))
+            #expect(try await client.send(.get, "/api/v1/cti/calls", token: boss).items.isEmpty)
+            stream.close()
+        }
+        await caller.stop()
+        await agent1.stop()
+        await agent2.stop()
+        await cti.hotline.stop()
+        let records = try await cti.hotline.records()
+        #expect(records.count == 1)
+        #expect(records.first?.agent == 1001)
+        #expect(records.first?.endedBy == "caller")
+    }
 }
 
 /// Tone amplitudes in 0.5 s windows of a 16-bit PCM WAV file (Goertzel), to tell who is heard where.
