@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import HotlineCore
 import HotlineSQLite
+import HotlineTestSupport
 import HummingbirdTesting
 import Synchronization
 import Testing

@@ -1,4 +1,5 @@
 import Foundation
+import HotlineTestSupport
 import HotlineCore
 import HotlineSQLite
 import Logging
