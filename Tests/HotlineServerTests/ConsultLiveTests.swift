@@ -405,6 +405,59 @@ import Testing
         #expect(records.first?.agent == 1001)
         #expect(records.first?.endedBy == "caller")
     }
+
+    @Test func aConferenceHasAtMostSixPartiesAndRingingOnesGoWhenTheCallerLeaves() async throws {
+        let cti = try await Harness.start()
+        defer { try? FileManager.default.removeItem(at: cti.hotline.directory) }
+        let agent1 = try await Baresip(toneFrequency: 1000)
+        let agent2 = try await Baresip(toneFrequency: 700)
+        let others = try await Baresip(toneFrequency: 300)   // agents 1003–1006 on one phone, never answering
+        let caller = try await Baresip(toneFrequency: 440)
+        try await cti.run { client, apiPort in
+            let zhang = try await client.login("zhang")
+            let li = try await client.login("li")
+            let boss = try await client.login("boss")
+            let stream = StreamRecorder()
+            stream.connect(port: apiPort, path: "/api/v1/events/stream?token=\(boss)&types=call.")
+            #expect(await stream.waitFor("hello") != nil, "\(stream.error ?? "")")
+            for agent in 1003...1006 {
+                try await cti.register(others, user: "\(agent)", password: "agent\(agent)", autoAnswer: false)
+                #expect(await cti.waitForAgent(agent, "ready"))
+                #expect(try await client.send(.post, "/api/v1/cti/agents/\(agent)/not-ready", token: boss, json: ["reason": "meeting"]).status == .ok)
+            }
+            let call = try await Self.callAt1001(cti, client: client, boss: boss, li: li, agent1: agent1, agent2: agent2, caller: caller,
+                                                 number: "13800138016", agent2Answers: true)
+            let url = "/api/v1/cti/calls/\(Self.path(call))/conference"
+            for agent in 1003...1006 {
+                let add = try await client.send(.post, url, token: zhang, json: ["agent": agent])
+                #expect(add.status == .ok, "\(agent): \(add.text)")
+                #expect(await cti.waitForAgent(agent, "ringing"), "\(agent)")
+            }
+            let seventh = try await client.send(.post, url, token: zhang, json: ["agent": 1002])
+            #expect(seventh.status == .conflict, "\(seventh.text)")
+            #expect(seventh.text.contains("at most 6"), "\(seventh.text)")
+            let status = try await client.send(.get, "/api/v1/cti/calls", token: boss)
+            let participants = status.items.first?["participants"] as? [[String: Any]] ?? []
+            #expect(participants.count == 4, "\(status.text)")
+            #expect(participants.allSatisfy { $0["state"] as? String == "ringing" }, "\(status.text)")
+
+            caller.send("hangup")
+            #expect(await caller.waitForEvent("CALL_CLOSED") != nil)
+            #expect(await agent1.waitForEvent("CALL_CLOSED") != nil)
+            #expect(await stream.waitFor("call.ended") != nil)
+            for agent in 1003...1006 {
+                #expect(await cti.waitForAgent(agent, "notReady"), "\(agent) stops ringing and is not ready again")
+            }
+            #expect(await cti.waitForAgent(1001, "ready"))
+            stream.close()
+        }
+        await caller.stop()
+        await agent1.stop()
+        await agent2.stop()
+        await others.stop()
+        await cti.hotline.stop()
+        #expect(try await cti.hotline.records().count == 1)
+    }
 }
 
 /// Tone amplitudes in 0.5 s windows of a 16-bit PCM WAV file (Goertzel), to tell who is heard where.
