@@ -358,7 +358,10 @@ extension HotlineServer {
         guard let consultation = call.consultation else { return }
         consultation.parties.removeAll { $0 === party }
         publish(consultEvent("call.consultFailed", call, agent: agent, by: party.by, reason: reason, target: party.label))
-        if consultation.parties.isEmpty && !consultation.isConference { call.consultation = nil }
+        if consultation.parties.isEmpty {
+            call.consultation = nil
+            if consultation.isConference { publish(consultEvent("call.conferenceEnded", call, agent: agent, by: party.by)) }
+        }
         logger.info("consulted party not reached", metadata: ["target": "\(party.label)", "reason": "\(reason)", "call": "\(call.sip.callID)"])
     }
 
@@ -521,8 +524,20 @@ extension HotlineServer {
             cti.consults[id] = nil
             party.routingID = nil   // the ACD let go of it already
             partyFailed(party, reason: "no agent answered (\(reason.rawValue))")
-        case .record:
-            return false
+        case .record(let event):
+            // A consultation is no caller waiting: its queued/abandoned/overflowed records would skew the
+            // queues' statistics, so they stay out of the event log (its offer, answer and completion, the
+            // agent's work, go in). None is published as a caller's call event (see `isConsultRouting`).
+            guard isConsultRouting(event) else { return false }
+            switch event {
+            case .callQueued, .callAbandoned, .callOverflowed: break
+            default:
+                do {
+                    append([try event.recorded(occurredAt: now())])
+                } catch {
+                    logger.error("cannot encode routing event: \(error)")
+                }
+            }
         }
         return true
     }

@@ -177,6 +177,9 @@ import Testing
         let record = try #require(try await cti.hotline.records().first)
         #expect(record.agent == 1001)
         #expect(record.disposition == .answered)
+        #expect(try await cti.hotline.events("acd.call.abandoned").isEmpty, "a cancelled consultation is no abandoned caller")
+        #expect(try await cti.hotline.events("acd.call.queued").count == 1, "only the caller was queued")
+        #expect(try await cti.hotline.events("acd.call.offered").count == 3, "the caller to 1001, then two consultations of 1002")
     }
 
     @Test func unansweredConsultationIsReportedAndTheAgentResumes() async throws {
