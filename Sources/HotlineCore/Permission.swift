@@ -56,6 +56,9 @@ public enum Permission: String, Sendable, Hashable, Codable, CaseIterable, Compa
     case reportRead = "report.read"
     /// Manage webhook subscriptions.
     case webhookAdmin = "webhook.admin"
+    /// Search every call's record and listen to its recording (quality inspection, 质检); agents see
+    /// their own calls without it.
+    case recordingRead = "recording.read"
 
     // MARK: CTI
     /// Log in and out as an agent and change one's own state.

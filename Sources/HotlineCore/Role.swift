@@ -41,7 +41,7 @@ public struct Role: Sendable, Hashable, Codable, Identifiable {
     public static let supervisor = Role(id: "supervisor", title: "Supervisor", permissions: agent.permissions.union([
         .workOrderAssign, .workOrderApprove, .workOrderReturn, .workOrderReopen, .workOrderUrge,
         .workOrderDispatch, .workOrderHandleAny, .knowledgeEdit, .taxpayerWrite, .userRead, .reportRead,
-        .ctiMonitor, .ctiForce,
+        .ctiMonitor, .ctiForce, .recordingRead,
     ]))
 
     /// Handlers in the tax authority's departments (承办部门): work on orders assigned to them.

@@ -144,6 +144,7 @@ public final class HotlineDatabase: Sendable {
         registerSearchMigrations(in: &migrator)
         registerWebhookMigrations(in: &migrator)
         registerOperationsMigrations(in: &migrator)
+        registerCallMigrations(in: &migrator)
         return migrator
     }
 

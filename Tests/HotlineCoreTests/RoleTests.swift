@@ -30,6 +30,7 @@ import Testing
             .auditRead: ["administrator"],
             .reportRead: ["supervisor", "administrator", "api-client"],
             .webhookAdmin: ["administrator"],
+            .recordingRead: sa,
             .ctiAgent: ["agent", "supervisor", "administrator"],
             .ctiDial: ["agent", "supervisor", "administrator"],
             .ctiTransfer: ["agent", "supervisor", "administrator"],

@@ -76,6 +76,7 @@ public struct APIApplication: Sendable {
         addConsultRoutes(to: api)
         addCTIStreams(to: router)
         addVoicemailRoutes(to: api)
+        addCallRoutes(to: api)
         return router
     }
 

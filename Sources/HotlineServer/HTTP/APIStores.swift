@@ -26,6 +26,8 @@ public struct APIStores: Sendable {
     public var webhooks: any WebhookStore
     /// Where work-order attachments' bytes are kept.
     public var attachmentFiles: AttachmentFiles
+    /// Finished calls' records and recordings (`/calls`); `nil`: those routes answer 503.
+    public var calls: (any CallDetailRecordSearching)?
 
     /// Creates the set from separate stores.
     /// - Parameters:
@@ -40,11 +42,13 @@ public struct APIStores: Sendable {
     ///   - idempotency: Remembered responses.
     ///   - webhooks: Webhook subscriptions and deliveries (in memory when not given).
     ///   - attachmentFiles: Where attachments are kept (a temporary directory when not given).
+    ///   - calls: Call detail records and their recordings (none when not given).
     public init(taxpayers: any TaxpayerStore, bills: any TaxBillStore, contacts: any ContactHistoryStore, events: any EventLog,
                 workOrders: any WorkOrderStore, knowledge: any KnowledgeBaseStore, users: any UserStore, audit: any AuditLog,
                 idempotency: any IdempotencyStore, webhooks: any WebhookStore = InMemoryWebhookStore(),
                 attachmentFiles: AttachmentFiles = AttachmentFiles(dataDirectory: FileManager.default.temporaryDirectory
-                    .appendingPathComponent("hotline-attachments-\(ProcessInfo.processInfo.processIdentifier)"))) {
+                    .appendingPathComponent("hotline-attachments-\(ProcessInfo.processInfo.processIdentifier)")),
+                calls: (any CallDetailRecordSearching)? = nil) {
         self.taxpayers = taxpayers
         self.bills = bills
         self.contacts = contacts
@@ -56,14 +60,16 @@ public struct APIStores: Sendable {
         self.idempotency = idempotency
         self.webhooks = webhooks
         self.attachmentFiles = attachmentFiles
+        self.calls = calls
     }
 
     /// All stores on one Hotline database.
     /// - Parameter database: The open database.
-    /// - Throws: If the idempotency table cannot be created.
+    /// - Throws: If the idempotency or call record table cannot be created.
     public init(database: HotlineDatabase) throws {
         self.init(taxpayers: database, bills: database, contacts: database, events: database, workOrders: database,
                   knowledge: database, users: database, audit: database, idempotency: try SQLiteIdempotencyStore(database: database),
-                  webhooks: database, attachmentFiles: AttachmentFiles(dataDirectory: database.url.deletingLastPathComponent()))
+                  webhooks: database, attachmentFiles: AttachmentFiles(dataDirectory: database.url.deletingLastPathComponent()),
+                  calls: try SQLiteCallDetailRecordStore(database: database))
     }
 }
