@@ -13,9 +13,11 @@ deps:
 build: deps
 	$(SWIFT) build --product hotline
 
-test: deps
+# Every test, the schemathesis run against the API's OpenAPI document included.
+test:
+	./scripts/install-deps.sh --test-tools
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	HOTLINE_SCHEMATHESIS=1 SCHEMATHESIS=$(CURDIR)/.build/tools/bin/schemathesis $(SWIFT) test --skip-build
 
 # The reference server on 127.0.0.1 (SIP 5060 UDP+TCP). The first start creates the demo in
 # $(DATA_DIR): taxpayers, the 12366 flow, prompts, queues and agents 1001–1010. Ctrl-C stops it.

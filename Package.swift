@@ -198,10 +198,18 @@ let package = Package(
             dependencies: ["HotlineMedia"],
             swiftSettings: strictSettings
         ),
+        // Real peers for the integration tests: child processes, baresip driven over ctrl_tcp, free
+        // ports, WAV tones and levels. Shared by the SIP and server test targets.
+        .target(
+            name: "HotlineTestSupport",
+            path: "Tests/HotlineTestSupport",
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "HotlineSIPTests",
             dependencies: [
                 "HotlineSIP",
+                "HotlineTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
@@ -227,6 +235,7 @@ let package = Package(
             name: "HotlineServerTests",
             dependencies: [
                 "HotlineServer",
+                "HotlineTestSupport",
                 "HotlineCore",
                 "HotlineSQLite",
                 "HotlineAuth",

@@ -125,13 +125,19 @@ public struct Taxpayer: Sendable, Hashable, Codable, Identifiable {
     /// The phone numbers on record, landline first.
     public var phoneNumbers: [PhoneNumber] { [phone, mobile].compactMap { $0 } }
 
-    /// Checks the record's consistency: a name, a number of the right kind, a plausible e-mail address
+    /// The longest name accepted, in characters.
+    public static let maximumNameLength = 200
+
+    /// Checks the record's consistency: a name of at most ``maximumNameLength`` characters, a number of the right kind, a plausible e-mail address
     /// and well-formed custom field keys.
     ///
     /// - Returns: The problems found, each naming its field; empty when the record is valid.
     public func problems() -> [TaxpayerProblem] {
         var problems: [TaxpayerProblem] = []
         if name.trimmingWhitespace().isEmpty { problems.append(TaxpayerProblem(field: "name", reason: "name is empty")) }
+        if name.count > Self.maximumNameLength {
+            problems.append(TaxpayerProblem(field: "name", reason: "name is longer than \(Self.maximumNameLength) characters"))
+        }
         switch (kind, number.kind) {
         case (.enterprise, .residentIdentity):
             problems.append(TaxpayerProblem(field: "taxpayer_number",

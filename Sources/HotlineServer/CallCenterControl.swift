@@ -40,7 +40,10 @@ public protocol CallCenterControl: Sendable {
 ///
 /// Types: `agent.stateChanged`, `agent.phoneBound`, `agent.alert`, `call.queued`, `call.offered`,
 /// `call.answered`, `call.completed`, `call.ended`, `call.held`, `call.resumed`, `call.transferred`,
-/// `call.pickedUp`, `call.monitorStarted`, `call.monitorEnded`, `queue.changed`.
+/// `call.pickedUp`, `call.monitorStarted`, `call.monitorEnded`, `queue.changed`; consultation and conference:
+/// `call.consultStarted`, `call.consultAnswered`, `call.consultFailed`, `call.consultCompleted` (carrying the new
+/// agent, who also gets the screen pop), `call.consultCancelled`, `call.conferenceStarted`, `call.participantJoined`,
+/// `call.participantLeft`, `call.conferenceEnded`.
 public struct CallCenterEvent: Sendable, Hashable, Codable {
     /// Increases by one per event since the server started.
     public var sequence: Int
@@ -170,6 +173,8 @@ public struct CallStatus: Sendable, Hashable, Codable {
     public var monitoredBy: String?
     /// `listen`, `whisper` or `barge`.
     public var monitorMode: String?
+    /// Consulted parties and conference participants besides the caller and the agent (absent: none).
+    public var participants: [CallParticipant]?
 
     /// Creates a status.
     /// - Parameters:
@@ -302,6 +307,8 @@ public enum CallCenterCommand: Sendable, Hashable {
     case stopMonitoring(call: String)
     /// The agent raises an emergency alert to supervisors.
     case alert(agent: Int, message: String)
+    /// A step of a consultative transfer or conference (see ``ConsultAction``).
+    case consult(call: String, ConsultAction)
 }
 
 /// A CTI action that does not fit the current state.

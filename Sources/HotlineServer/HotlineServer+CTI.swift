@@ -10,6 +10,8 @@ import NIOCore
 struct CTIState {
     /// The extension (SIP user) of the phone an agent is bound to, when not the agent's own number.
     var phones: [AgentID: String] = [:]
+    /// The ACD calls standing for consultations (an agent rung or talking for another call), by routing ID.
+    var consults: [HotlineACD.CallID: ConsultParty] = [:]
 }
 
 /// A supervisor's phone joined to a call (listen, whisper, barge): a third dialog and RTP leg whose
@@ -79,7 +81,7 @@ extension HotlineServer: CallCenterControl {
             let phone = phone(of: id)
             return AgentStatus(
                 agent: agent.id, name: agent.name, state: state, reason: reason,
-                call: routing.flatMap { callsByRoutingID[$0]?.sip.callID }, phone: phone,
+                call: routing.flatMap { callsByRoutingID[$0]?.sip.callID ?? cti.consults[$0]?.call?.sip.callID }, phone: phone,
                 registered: !userAgent.locationService.bindings(forUser: phone, now: now).isEmpty, queues: agent.queues)
         }
     }
@@ -102,9 +104,11 @@ extension HotlineServer: CallCenterControl {
             phase = call.isHeld ? "held" : "talking"
             agent = a.rawValue
         }
-        return CallStatus(call: call.sip.callID, caller: call.caller, dialled: call.dialledNumber, phase: phase, queue: call.queue,
+        var status = CallStatus(call: call.sip.callID, caller: call.caller, dialled: call.dialledNumber, phase: phase, queue: call.queue,
                           agent: agent, startedAt: call.startedAt, queuedAt: call.queuedAt, agentAnsweredAt: call.agentAnsweredAt,
                           ivrPath: call.ivrPath, monitoredBy: call.monitor?.phone, monitorMode: call.monitor?.mode.rawValue)
+        status.participants = participants(of: call)
+        return status
     }
 
     func queueStatuses() -> [QueueStatus] {
@@ -195,6 +199,7 @@ extension HotlineServer: CallCenterControl {
 
     /// Turns an ACD event into the CTI's events.
     func publish(_ routing: RoutingEvent) {
+        if isConsultRouting(routing) { return }
         func queueName(_ id: QueueID) -> String? { acd.configuration(of: id)?.name }
         func queueChanged(_ id: QueueID) {
             publish(CallCenterEvent(type: "queue.changed", occurredAt: now(), queue: queueName(id), waiting: acd.waitingCount(in: id)))
@@ -203,7 +208,7 @@ extension HotlineServer: CallCenterControl {
         case .agentStateChanged(let e):
             let (state, notReadyReason, call) = Self.describe(e.to)
             publish(CallCenterEvent(type: "agent.stateChanged", occurredAt: now(), agent: e.agent.rawValue,
-                                    call: call.flatMap { callsByRoutingID[$0]?.sip.callID }, state: state,
+                                    call: call.flatMap { callsByRoutingID[$0]?.sip.callID ?? cti.consults[$0]?.call?.sip.callID }, state: state,
                                     reason: notReadyReason ?? e.reason, target: phone(of: e.agent)))
         case .callQueued(let e):
             let call = callsByRoutingID[e.call]
@@ -252,6 +257,7 @@ extension HotlineServer: CallCenterControl {
     /// The call ended: tell the CTI and hang up a monitoring supervisor.
     func publishEnded(_ call: InboundCall, endedBy: String, disposition: CallDetailRecord.Disposition) {
         endMonitor(call)
+        endConsultation(call)
         call.isHeld = false
         publish(CallCenterEvent(type: "call.ended", occurredAt: now(), agent: call.agent, call: call.sip.callID, queue: call.queue,
                                 caller: call.caller, reason: disposition.rawValue, by: endedBy))
@@ -262,6 +268,7 @@ extension HotlineServer: CallCenterControl {
     /// One 20 ms interval of a bridged call: caller, agent and a monitoring supervisor through the mixer,
     /// or music on hold to the caller while held; the stereo recording goes on either way.
     func bridgedMedia(_ call: InboundCall, input: [Int16]) {
+        if call.consultation != nil { return consultationMedia(call, input: input) }
         guard let leg = call.leg, let agentLeg = call.agentLeg else { return }
         let agentInput = agentLeg.readFrame()
         let monitorLeg = call.monitor.flatMap { $0.connected ? $0.leg : nil }
@@ -366,6 +373,9 @@ extension HotlineServer: CallCenterControl {
                 throw CallCenterError(.conflict, "call \(id) is not talking to an agent")
             }
             let holding = if case .hold = command { true } else { false }
+            if let consultation = call.consultation, !consultation.isConference {
+                throw CallCenterError(.conflict, "a consultation is in progress: complete, cancel or join it (…/conference)")
+            }
             guard call.isHeld != holding else { return holding ? "call already held" : "call not held" }
             call.isHeld = holding
             publish(event(holding ? "call.held" : "call.resumed", call: call, agent: agent, by: actor))
@@ -388,6 +398,8 @@ extension HotlineServer: CallCenterControl {
             return "call \(id) rings agent \(number)"
         case .monitor(let id, let phone, let mode):
             return try monitor(try existingCall(id), phone: phone, mode: mode, by: actor)
+        case .consult(let id, let action):
+            return try consult(id, action, by: actor)
         case .stopMonitoring(let id):
             let call = try existingCall(id)
             guard call.monitor != nil else { throw CallCenterError(.conflict, "call \(id) is not monitored") }
@@ -448,6 +460,7 @@ extension HotlineServer: CallCenterControl {
         guard case .bridged(let from) = call.phase, let routingID = call.routingID else {
             throw CallCenterError(.conflict, "only a call talking to an agent can be transferred")
         }
+        guard call.consultation == nil else { throw CallCenterError(.conflict, "end the consultation or conference first") }
         if case .agent(let number) = target, number == from.rawValue {
             throw CallCenterError(.conflict, "the call is already with agent \(number)")
         }

@@ -43,6 +43,7 @@ extension HotlineServer {
 
     func perform(_ actions: [RoutingAction]) {
         for action in actions {
+            if performConsultAction(action) { continue }
             switch action {
             case .offer(let id, let agent, _):
                 guard let call = callsByRoutingID[id] else {
@@ -168,6 +169,7 @@ extension HotlineServer {
                 call.phase = .queued
                 route(.agentDeclined(agent, id))
             case .bridged(agent):
+                if agentLeftConsultation(call) { return }
                 agentHungUp(call, agent: agent, id: id)
             default:
                 break

@@ -65,6 +65,8 @@ final class InboundCall: @unchecked Sendable {
     var ivrPath: [String] = []
     /// A supervisor's phone joined to the call.
     var monitor: MonitorLeg?
+    /// Consulted parties and conference participants (see `HotlineServer+Consult.swift`).
+    var consultation: Consultation?
 
     // CDR.
     var answeredAt: Date?

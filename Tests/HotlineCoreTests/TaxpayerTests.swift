@@ -25,6 +25,10 @@ import Testing
         taxpayer.email = "wang.wei@example.cn"
         taxpayer.customFields = ["grade": "A"]
         #expect(taxpayer.problems().isEmpty)
+        taxpayer.name = String(repeating: "王", count: Taxpayer.maximumNameLength)
+        #expect(taxpayer.problems().isEmpty)
+        taxpayer.name += "伟"
+        #expect(taxpayer.problems().map(\.field) == ["name"])
     }
 
     @Test func individualBusinessMayUseEitherNumber() throws {

@@ -1,13 +1,14 @@
 import Foundation
+import HotlineTestSupport
 import Testing
 
 /// sip-echo against the real `sipp` (Debian sip-tester), started and stopped here, on 127.0.0.1.
 @Suite(.serialized) struct SippIntegrationTests {
-    static let sipp = IntegrationPaths.which("sipp") ?? "/usr/bin/sipp"
+    static let sipp = Peers.which("sipp") ?? "/usr/bin/sipp"
 
     /// Runs sipp to completion; returns its exit status (0: every call succeeded) and output.
     func runSipp(_ arguments: [String], directory: String? = nil, seconds: Double = 60) async throws -> (Int32?, String) {
-        let port = IntegrationPaths.freePort()
+        let port = Peers.freePort()
         let process = try ChildProcess(Self.sipp, arguments + ["-i", "127.0.0.1", "-p", String(port), "-nostdin", "-timeout", "\(Int(seconds))s", "-timeout_error"],
                                        directory: directory)
         let status = await process.exitStatus(within: seconds + 5)
@@ -25,10 +26,10 @@ import Testing
     @Test func builtInUACWithPcapAudioAndDTMF() async throws {
         let server = try await SIPEchoServer.start()
         defer { server.stop() }
-        let directory = try IntegrationPaths.temporaryDirectory()
+        let directory = try Peers.temporaryDirectory("hotline-sip").path
         defer { try? FileManager.default.removeItem(atPath: directory) }
         try FileManager.default.createSymbolicLink(atPath: directory + "/pcap", withDestinationPath: "/usr/share/sip-tester")
-        let (status, output) = try await runSipp(["-sn", "uac_pcap", "127.0.0.1:\(server.port)", "-m", "1", "-mp", String(IntegrationPaths.freePort())],
+        let (status, output) = try await runSipp(["-sn", "uac_pcap", "127.0.0.1:\(server.port)", "-m", "1", "-mp", String(Peers.freePort())],
                                                  directory: directory)
         #expect(status == 0, "sipp failed:\n\(output.suffix(1500))")
         // The pcap scenario sends RFC 4733 digit 1 after the audio.

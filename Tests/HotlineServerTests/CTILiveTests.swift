@@ -1,4 +1,5 @@
 import Foundation
+import HotlineTestSupport
 import HTTPTypes
 import HotlineAuth
 import HotlineCore

@@ -1,4 +1,5 @@
 import Foundation
+import HotlineTestSupport
 import GRDB
 import HTTPTypes
 import HotlineCore

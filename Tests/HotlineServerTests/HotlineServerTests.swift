@@ -1,4 +1,5 @@
 import Foundation
+import HotlineTestSupport
 import HotlineCore
 import HotlineSQLite
 import Logging
@@ -8,65 +9,6 @@ import Testing
 /// The whole inbound path with real peers: the server in-process on free ports with a temporary data
 /// directory, baresip as the agent's phone and as the caller, RFC 4733 digits through the 12366 menu.
 @Suite(.serialized) struct HotlineServerTests {
-    /// A server on free ports over a fresh demo data directory, its flow clock inside office hours.
-    struct Running {
-        let server: HotlineServer
-        let directory: URL
-        let port: Int
-
-        static func start() async throws -> Running {
-            let directory = try Peers.temporaryDirectory("hotline-server")
-            let report = try DemoSetup.prepare(dataDirectory: directory, flowsSource: Peers.flows,
-                                               today: LocalDate(year: 2026, month: 12, day: 1) ?? LocalDate(daysSinceEpoch: 0),
-                                               taxpayers: 20, pinCount: 0, generatePrompts: false)
-            var configuration = report.configuration
-            configuration.sip.port = Peers.freePort()
-            configuration.sip.transports = ["udp"]
-            let first = Int.random(in: 30_000...50_000) & ~1
-            configuration.rtp = .init(host: "127.0.0.1", firstPort: first, lastPort: first + 400)
-            configuration.queues = configuration.queues.map { queue in
-                var queue = queue
-                queue.wrapUp = 0
-                queue.ringTimeout = 8
-                return queue
-            }
-            // Tuesday 2026-12-01 10:00 in Shanghai: the office schedule is open, whatever the machine's time.
-            let base = Date(timeIntervalSince1970: 1_796_090_400)
-            let started = Date()
-            var logger = Logger(label: "hotline.test")
-            logger.logLevel = ProcessInfo.processInfo.environment["HOTLINE_TEST_LOG"].flatMap(Logger.Level.init(rawValue:)) ?? .info
-            let server = try HotlineServer(dataDirectory: directory, configuration: configuration,
-                                           now: { base.addingTimeInterval(Date().timeIntervalSince(started)) },
-                                           warmsPromptCache: false, logger: logger)
-            try await server.start()
-            return Running(server: server, directory: directory, port: server.sipUDPPort ?? configuration.sip.port)
-        }
-
-        func events(_ type: String) async throws -> [RecordedEvent] {
-            try await server.database.events(after: 0, subject: nil, limit: 10_000).filter { $0.type == type }
-        }
-
-        /// Waits until the event log has an event of `type` whose payload contains `text`.
-        func waitForEvent(_ type: String, containing text: String = "", seconds: Double = 20) async throws -> Bool {
-            let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
-            while ContinuousClock.now < deadline {
-                if try await events(type).contains(where: { text.isEmpty || String(decoding: $0.payload, as: UTF8.self).contains(text) }) {
-                    return true
-                }
-                try await Task.sleep(for: .milliseconds(100))
-            }
-            return false
-        }
-
-        func stop() async {
-            await server.shutdown(grace: .seconds(2))
-        }
-
-        func records() async throws -> [CallDetailRecord] {
-            try await server.callDetailRecords.recentCallDetailRecords(limit: 100)
-        }
-    }
-
     @Test func callerWalksTheMenuToAnAgentAndIsRecorded() async throws {
         let hotline = try await Running.start()
         let agent = try await Baresip(toneFrequency: 1000)

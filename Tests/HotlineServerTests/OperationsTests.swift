@@ -1,4 +1,5 @@
 import Foundation
+import HotlineTestSupport
 import HTTPTypes
 import HotlineAuth
 import HotlineCore
@@ -13,78 +14,9 @@ import Testing
 /// position/EWT announcements to a waiting caller, an after-hours call reaching voicemail (and the
 /// voicemail API), and recovery after `kill -9` of a real `hotline serve` process.
 @Suite("Operations", .serialized) struct OperationsTests {
-    /// Tuesday 2026-12-01 10:00 in Shanghai (office hours).
-    static let officeHours = Date(timeIntervalSince1970: 1_796_090_400)
-    /// Tuesday 2026-12-01 22:00 in Shanghai (after hours).
-    static let afterHours = Date(timeIntervalSince1970: 1_796_090_400 + 12 * 3600)
-
-    /// A server in-process on free ports over a fresh demo directory, its flow clock at `base`.
-    struct Running {
-        let server: HotlineServer
-        let directory: URL
-        let port: Int
-
-        static func start(at base: Date, announcementInterval: Int = 0) async throws -> Running {
-            let directory = try Peers.temporaryDirectory("hotline-ops")
-            let report = try DemoSetup.prepare(dataDirectory: directory, flowsSource: Peers.flows,
-                                               today: LocalDate(year: 2026, month: 12, day: 1) ?? LocalDate(daysSinceEpoch: 0),
-                                               taxpayers: 20, pinCount: 0, generatePrompts: false)
-            var configuration = report.configuration
-            configuration.sip.port = Peers.freePort()
-            configuration.sip.transports = ["udp"]
-            let first = Int.random(in: 30_000...50_000) & ~1
-            configuration.rtp = .init(host: "127.0.0.1", firstPort: first, lastPort: first + 400)
-            configuration.queues = configuration.queues.map { queue in
-                var queue = queue
-                queue.wrapUp = 0
-                queue.ringTimeout = 8
-                queue.announcementInterval = announcementInterval
-                return queue
-            }
-            let started = Date()
-            var logger = Logger(label: "hotline.ops.test")
-            logger.logLevel = ProcessInfo.processInfo.environment["HOTLINE_TEST_LOG"].flatMap(Logger.Level.init(rawValue:)) ?? .info
-            let server = try HotlineServer(dataDirectory: directory, configuration: configuration,
-                                           now: { base.addingTimeInterval(Date().timeIntervalSince(started)) },
-                                           warmsPromptCache: false, logger: logger)
-            try await server.start()
-            return Running(server: server, directory: directory, port: server.sipUDPPort ?? configuration.sip.port)
-        }
-
-        func events(_ type: String) async throws -> [RecordedEvent] {
-            try await server.database.events(after: 0, subject: nil, limit: 10_000).filter { $0.type == type }
-        }
-
-        func waitForEvent(_ type: String, containing text: String = "", seconds: Double = 20) async throws -> Bool {
-            let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
-            while ContinuousClock.now < deadline {
-                if try await events(type).contains(where: { text.isEmpty || String(decoding: $0.payload, as: UTF8.self).contains(text) }) {
-                    return true
-                }
-                try await Task.sleep(for: .milliseconds(100))
-            }
-            return false
-        }
-
-        /// The HTTP API attached to this server, with an agent and a supervisor (`agent`, `supervisor`, password
-        /// `correct-horse-42`).
-        func api() async throws -> APIApplication {
-            let authenticator = Authenticator(users: server.database, sessions: server.database, audit: server.database,
-                                              hasher: BcryptPasswordHasher(cost: 4))
-            let bootstrap = Principal(userID: "bootstrap", username: "bootstrap", permissions: [.userAdmin])
-            _ = try await authenticator.addUser(username: "agent", displayName: "Agent", kind: .agent, password: "correct-horse-42",
-                                                roles: ["agent"], department: nil, by: bootstrap, at: Date())
-            _ = try await authenticator.addUser(username: "supervisor", displayName: "Supervisor", kind: .supervisor,
-                                                password: "correct-horse-42", roles: ["supervisor"], department: nil,
-                                                by: bootstrap, at: Date())
-            var logger = Logger(label: "hotline.ops.api")
-            logger.logLevel = .critical
-            var api = try APIApplication(stores: try APIStores(database: server.database), authenticator: authenticator, logger: logger,
-                                         configuration: APIConfiguration(host: "127.0.0.1", port: 0))
-            api.operations = server
-            return api
-        }
-    }
+    typealias Running = HotlineServerTests.Running
+    static let officeHours = HotlineServerTests.officeHours
+    static let afterHours = HotlineServerTests.afterHours
 
     static func metric(_ name: String, in text: String) -> Double? {
         for line in text.split(separator: "\n") where !line.hasPrefix("#") {

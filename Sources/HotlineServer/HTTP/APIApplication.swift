@@ -73,6 +73,7 @@ public struct APIApplication: Sendable {
         addWebhookRoutes(to: api)
         addAttachmentRoutes(to: api)
         addCTIRoutes(to: api)
+        addConsultRoutes(to: api)
         addCTIStreams(to: router)
         addVoicemailRoutes(to: api)
         addCallRoutes(to: api)
