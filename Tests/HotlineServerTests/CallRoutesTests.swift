@@ -316,11 +316,23 @@ struct CallRoutesTests {
 /// restart both are found with `GET /api/v1/calls?caller=` and their recordings play over HTTP.
 @Suite("CallRoutes live", .serialized)
 struct CallRoutesLiveTests {
-    /// Runs curl and returns what it printed (`-s`: the body, or `-w` output).
-    static func curl(_ arguments: [String]) async throws -> String {
-        let process = try ChildProcess("/usr/bin/curl", ["-s"] + arguments)
+    /// What curl received: the response head and the file holding the body.
+    struct Fetched {
+        var head: String
+        var body: URL
+        var text: String { (try? String(contentsOf: body, encoding: .utf8)) ?? "" }
+        var status: String { String(head.split(separator: " ").dropFirst().first ?? "") }
+    }
+
+    /// Runs curl with the head and body written to files (read once curl has exited, so nothing is lost
+    /// to a pipe still draining).
+    static func curl(_ arguments: [String], in directory: URL) async throws -> Fetched {
+        let name = UUID().uuidString
+        let head = directory.appendingPathComponent("curl-\(name).head")
+        let body = directory.appendingPathComponent("curl-\(name).body")
+        let process = try ChildProcess("/usr/bin/curl", ["-s", "-D", head.path, "-o", body.path] + arguments)
         guard await process.exitStatus(within: 20) == 0 else { throw PeerError("curl \(arguments): \(process.text)") }
-        return process.text
+        return Fetched(head: try String(contentsOf: head, encoding: .utf8), body: body)
     }
 
     static func json(_ text: String) throws -> [String: Any] {
@@ -417,32 +429,32 @@ struct CallRoutesLiveTests {
         #expect(await healthy(), "\(serve.text)")
         let login = try Self.json(try await Self.curl(["-H", "Content-Type: application/json", "-d",
                                                        #"{"username":"\#(configuration.supervisor.user)","password":"\#(configuration.supervisor.password)"}"#,
-                                                       "\(base)/api/v1/login"]))
+                                                       "\(base)/api/v1/login"], in: directory).text)
         let token = try #require(login["token"] as? String)
         let auth = ["-H", "Authorization: Bearer \(token)"]
-        let page = try Self.json(try await Self.curl(auth + ["\(base)/api/v1/calls?caller=13800138011"]))
+        let page = try Self.json(try await Self.curl(auth + ["\(base)/api/v1/calls?caller=13800138011"], in: directory).text)
         let items = try #require(page["items"] as? [[String: Any]])
         #expect(items.map { $0["disposition"] as? String } == ["interrupted", "answered"], "newest first: \(page)")
         #expect(items.allSatisfy { $0["agent"] as? Int == 1001 && $0["queue"] as? String == "consultation" && $0["dialledNumber"] as? String == "5555" })
-        let answeredOnly = try Self.json(try await Self.curl(auth + ["\(base)/api/v1/calls?caller=13800138011&disposition=answered&agent=1001&recorded=true"]))
+        let answeredOnly = try Self.json(try await Self.curl(
+            auth + ["\(base)/api/v1/calls?caller=13800138011&disposition=answered&agent=1001&recorded=true"], in: directory).text)
         #expect((answeredOnly["items"] as? [[String: Any]])?.count == 1)
 
         for item in items {
             let recording = try #require(item["recording"] as? String, "\(item)")
-            let file = directory.appendingPathComponent("downloaded-\(item["disposition"] as? String ?? "").wav")
-            let status = try await Self.curl(auth + ["-o", file.path, "-w", "%{http_code}", "\(base)\(recording)"])
-            #expect(status == "200")
-            let levels = try WAVLevels(contentsOf: file)
+            let whole = try await Self.curl(auth + ["\(base)\(recording)"], in: directory)
+            #expect(whole.status == "200", "\(whole.head)")
+            let levels = try WAVLevels(contentsOf: whole.body)
             #expect(levels.channels == 2)
             #expect(levels.rms[0] > 500 && levels.rms[1] > 500, "both parties are heard: \(item["disposition"] ?? "") \(levels.rms)")
             #expect(levels.frames >= 8000 * 3 / 2, "at least 1.5 s of the call: \(levels.frames) frames")
-            let whole = try Data(contentsOf: file)
-            #expect(levels.frames * 4 + 44 == whole.count, "the header matches the bytes served")
-            let head = try await Self.curl(auth + ["-H", "Range: bytes=0-3", "-D", "-", "\(base)\(recording)"])
-            #expect(head.hasPrefix("HTTP/1.1 206"), "\(head)")
-            #expect(head.lowercased().contains("content-range: bytes 0-3/\(whole.count)"), "\(head)")
-            #expect(head.hasSuffix("RIFF"))
-            let detail = try Self.json(try await Self.curl(auth + ["\(base)\(try #require(item["href"] as? String))"]))
+            let bytes = try Data(contentsOf: whole.body)
+            #expect(levels.frames * 4 + 44 == bytes.count, "the header matches the bytes served")
+            let head = try await Self.curl(auth + ["-H", "Range: bytes=0-3", "\(base)\(recording)"], in: directory)
+            #expect(head.status == "206", "\(head.head)")
+            #expect(head.head.lowercased().contains("content-range: bytes 0-3/\(bytes.count)"), "\(head.head)")
+            #expect(head.text == "RIFF")
+            let detail = try Self.json(try await Self.curl(auth + ["\(base)\(try #require(item["href"] as? String))"], in: directory).text)
             #expect(((detail["events"] as? [[String: Any]]) ?? []).contains { $0["type"] as? String == "call.detail.recorded" })
         }
     }
