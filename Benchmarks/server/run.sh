@@ -14,6 +14,8 @@
 #                                                       # agent INVITE and echoes its RTP (-rtp_echo); callers
 #                                                       # (bridged-caller.xml) dial DID 8888 (bridged.yaml: straight
 #                                                       # to the queue) and send a tone as RTP; held SECONDS (default 60)
+#                                                       # Every call is recorded into DATA/recordings (32 kB/s per
+#                                                       # call: ~0.8 GB for `bridged 400 60`); delete them after.
 #
 # Prints sipp's totals, the server's CPU seconds (from /proc/PID/stat) and per call, the peak of
 # concurrent calls, and, from the server's /metrics, RTP packets sent and how many left more than
