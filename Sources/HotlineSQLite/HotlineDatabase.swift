@@ -145,6 +145,7 @@ public final class HotlineDatabase: Sendable {
         registerWebhookMigrations(in: &migrator)
         registerOperationsMigrations(in: &migrator)
         registerCallMigrations(in: &migrator)
+        registerOutboundMigrations(in: &migrator)
         return migrator
     }
 

@@ -43,7 +43,9 @@ public protocol CallCenterControl: Sendable {
 /// `call.pickedUp`, `call.monitorStarted`, `call.monitorEnded`, `queue.changed`; consultation and conference:
 /// `call.consultStarted`, `call.consultAnswered`, `call.consultFailed`, `call.consultCompleted` (carrying the new
 /// agent, who also gets the screen pop), `call.consultCancelled`, `call.conferenceStarted`, `call.participantJoined`,
-/// `call.participantLeft`, `call.conferenceEnded`.
+/// `call.participantLeft`, `call.conferenceEnded`; outbound calls (see ``OutboundDial``): `call.dialing`,
+/// `call.dialingOut`, `call.answered`, `call.failed`, `call.ended`, and `call.transferFailed` when an external
+/// transfer is refused.
 public struct CallCenterEvent: Sendable, Hashable, Codable {
     /// Increases by one per event since the server started.
     public var sequence: Int
@@ -309,6 +311,8 @@ public enum CallCenterCommand: Sendable, Hashable {
     case alert(agent: Int, message: String)
     /// A step of a consultative transfer or conference (see ``ConsultAction``).
     case consult(call: String, ConsultAction)
+    /// Click-to-dial or call-back: the agent's phone rings, then the number is dialled out through the trunk.
+    case dial(OutboundDial)
 }
 
 /// A CTI action that does not fit the current state.

@@ -53,6 +53,17 @@ public struct CallDetailRecord: Sendable, Hashable, Codable, DomainEvent {
     public var recording: String?
     /// The rating the caller gave after the call (`satisfied`, …).
     public var rating: String?
+    /// Who placed the call: the caller (`inbound`) or an agent through the trunk (`outbound`: click-to-dial,
+    /// call-back; then `caller` is the agent's phone and `dialledNumber` the external number).
+    public var direction: Direction = .inbound
+
+    /// Who placed a call.
+    public enum Direction: String, Sendable, Hashable, Codable {
+        /// A caller called the hotline.
+        case inbound
+        /// An agent dialled out through the trunk.
+        case outbound
+    }
 
     /// Seconds waited in the queue (to the agent's answer, or to the end when abandoned).
     public var queueSeconds: Double? {

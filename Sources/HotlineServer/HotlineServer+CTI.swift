@@ -87,7 +87,7 @@ extension HotlineServer: CallCenterControl {
     }
 
     func callStatuses() -> [CallStatus] {
-        calls.values.sorted { $0.startedAt < $1.startedAt }.map(status(of:))
+        calls.values.sorted { $0.startedAt < $1.startedAt }.map(status(of:)) + outboundStatuses()
     }
 
     func status(of call: InboundCall) -> CallStatus {
@@ -103,6 +103,8 @@ extension HotlineServer: CallCenterControl {
         case .bridged(let a):
             phase = call.isHeld ? "held" : "talking"
             agent = a.rawValue
+        case .external:
+            phase = call.externalConnected ? "external" : "transferring"
         }
         var status = CallStatus(call: call.sip.callID, caller: call.caller, dialled: call.dialledNumber, phase: phase, queue: call.queue,
                           agent: agent, startedAt: call.startedAt, queuedAt: call.queuedAt, agentAnsweredAt: call.agentAnsweredAt,
@@ -299,6 +301,7 @@ extension HotlineServer: CallCenterControl {
     // MARK: Actions (on the loop)
 
     func execute(_ command: CallCenterCommand, by actor: String) throws(CallCenterError) -> String {
+        if let done = try executeOnOutboundCall(command, by: actor) { return done }
         switch command {
         case .logIn(let number, let phone):
             let agent = try configuredAgent(number)
@@ -353,7 +356,7 @@ extension HotlineServer: CallCenterControl {
                 publish(event("call.hungUp", call: call, agent: agent, by: actor))
                 call.agentCall?.hangUp()   // the agent leg's end does the rest (rating, or back to the queue)
                 return "agent \(agent.rawValue)'s leg hung up"
-            case .answering, .ivr, .queued:
+            case .answering, .ivr, .queued, .external:
                 publish(event("call.hungUp", call: call, by: actor))
                 finish(call, endedBy: "agent")
                 call.sip.hangUp()
@@ -400,6 +403,8 @@ extension HotlineServer: CallCenterControl {
             return try monitor(try existingCall(id), phone: phone, mode: mode, by: actor)
         case .consult(let id, let action):
             return try consult(id, action, by: actor)
+        case .dial(let request):
+            return try dial(request, by: actor)
         case .stopMonitoring(let id):
             let call = try existingCall(id)
             guard call.monitor != nil else { throw CallCenterError(.conflict, "call \(id) is not monitored") }
@@ -443,7 +448,7 @@ extension HotlineServer: CallCenterControl {
         let label: String
         switch target {
         case .number(let number):
-            throw CallCenterError(.unavailable, "transfer to \(number): no outbound trunk is configured")
+            return try transferOut(call, to: number, by: actor)
         case .queue(let name):
             guard let id = queueIDs[name] ?? acd.queue(named: name) else { throw CallCenterError(.notFound, "no queue \(name)") }
             queue = id

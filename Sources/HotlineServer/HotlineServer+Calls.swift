@@ -280,6 +280,12 @@ extension HotlineServer {
             }
         case .bridged:
             bridgedMedia(call, input: input)
+        case .external:
+            if call.externalConnected {
+                bridgedMedia(call, input: input)
+            } else {
+                call.hold.withNextFrame { leg.send($0) }
+            }
         }
     }
 

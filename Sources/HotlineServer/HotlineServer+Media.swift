@@ -177,6 +177,7 @@ extension HotlineServer {
             }
         }
         mediaSchedule.removeEnded(in: slot)
+        outboundMedia(slot: slot)
         let ended = NIODeadline.now()
         mediaStatistics.endTick(started: started, ended: ended)
         var next = due + MediaSchedule.period

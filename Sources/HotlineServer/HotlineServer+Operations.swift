@@ -68,6 +68,7 @@ extension HotlineServer: OperationsProvider {
                 case .queued: phase = "queued"
                 case .ringing: phase = "ringing"
                 case .bridged: phase = "bridged"
+                case .external: phase = "external"
                 }
                 s.phases[phase, default: 0] += 1
                 for leg in [call.leg, call.agentLeg].compactMap({ $0 }) {
@@ -86,7 +87,8 @@ extension HotlineServer: OperationsProvider {
             s.meanJitter = receiving > 0 ? s.meanJitter / Double(receiving) / 8000 : 0
             s.expected += media.closedExpected
             s.lost += media.closedLost
-            s.callsActive = calls.count
+            s.callsActive = calls.count + outbound.calls.count
+            if !outbound.calls.isEmpty { s.phases["outbound"] = outbound.calls.count }
             s.accepting = acceptingCalls
             s.started = callStatistics.started
             for (disposition, count) in callStatistics.ended { s.ended[disposition.rawValue] = count }

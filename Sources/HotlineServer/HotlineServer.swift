@@ -62,6 +62,8 @@ public final class HotlineServer: @unchecked Sendable {
     let mediaStatistics = MediaStatistics()
     var mediaSchedule = MediaSchedule()
     var callStatistics = CallStatistics()
+    /// The outbound trunk's registration and calls.
+    var outbound = TrunkState()
 
     /// Opens the database and loads the flows; binds nothing yet (see ``start()``).
     /// - Parameters:
@@ -154,7 +156,10 @@ public final class HotlineServer: @unchecked Sendable {
         userAgent.onIncomingCall = { [self] call in incoming(call) }
         userAgent.onRegistration = { [self] aor, bindings in registered(aor, bindings) }
         try await endpoint.start()
-        try await loop.submit { [self] in startMediaClock() }.get()
+        try await loop.submit { [self] in
+            startMediaClock()
+            startTrunk()
+        }.get()
         if warmsPromptCache { warmPromptCache() }
         logger.notice("hotline serving", metadata: [
             "sip": "\(configuration.sip.host) udp \(endpoint.udpPort ?? 0) tcp \(endpoint.tcpPort ?? 0)",
@@ -169,7 +174,7 @@ public final class HotlineServer: @unchecked Sendable {
         _ = try? await loop.submit { [self] in acceptingCalls = false }.get()
         let deadline = ContinuousClock.now + grace
         while ContinuousClock.now < deadline {
-            let active = (try? await loop.submit { [self] in calls.count }.get()) ?? 0
+            let active = (try? await loop.submit { [self] in calls.count + outbound.calls.count }.get()) ?? 0
             if active == 0 { break }
             try? await Task.sleep(for: .milliseconds(100))
         }
@@ -178,6 +183,8 @@ public final class HotlineServer: @unchecked Sendable {
                 call.sip.hangUp()
                 finish(call, endedBy: "server")
             }
+            endOutboundCalls()
+            stopTrunk()
             ticker?.cancel()
             ticker = nil
         }.get()

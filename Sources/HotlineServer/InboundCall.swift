@@ -21,6 +21,9 @@ final class InboundCall: @unchecked Sendable {
         case ringing(AgentID)
         /// Talking to the agent through the server's mixer.
         case bridged(AgentID)
+        /// Blind-transferred to an external number through the trunk: music until it answers
+        /// (``InboundCall/externalConnected``), then bridged to it on the agent leg's place.
+        case external(String)
     }
 
     let sip: Call
@@ -67,6 +70,8 @@ final class InboundCall: @unchecked Sendable {
     var monitor: MonitorLeg?
     /// Consulted parties and conference participants (see `HotlineServer+Consult.swift`).
     var consultation: Consultation?
+    /// The external party of a transfer through the trunk answered (phase ``Phase/external(_:)``).
+    var externalConnected = false
 
     // CDR.
     var answeredAt: Date?

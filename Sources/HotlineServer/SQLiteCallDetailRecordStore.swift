@@ -50,13 +50,14 @@ public struct SQLiteCallDetailRecordStore: CallDetailRecordStore {
     static func insert(_ record: CallDetailRecord, into table: String, in db: Database) throws {
         try db.execute(sql: """
             INSERT OR REPLACE INTO \(table) (call_id, caller, dialled_number, started_at, answered_at,
-                queued_at, queue, agent, agent_answered_at, ended_at, disposition, ended_by, flow_outcome, recording, rating)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                queued_at, queue, agent, agent_answered_at, ended_at, disposition, ended_by, flow_outcome, recording, rating, direction)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, arguments: [
                 record.callID, record.caller, record.dialledNumber, record.startedAt.timeIntervalSince1970,
                 record.answeredAt?.timeIntervalSince1970, record.queuedAt?.timeIntervalSince1970, record.queue,
                 record.agent, record.agentAnsweredAt?.timeIntervalSince1970, record.endedAt.timeIntervalSince1970,
                 record.disposition.rawValue, record.endedBy, record.flowOutcome, record.recording, record.rating,
+                record.direction.rawValue,
             ])
     }
 
@@ -83,6 +84,7 @@ public struct SQLiteCallDetailRecordStore: CallDetailRecordStore {
             agentAnsweredAt: date("agent_answered_at"), endedAt: date("ended_at") ?? .distantPast,
             disposition: CallDetailRecord.Disposition(rawValue: row["disposition"]) ?? .failed,
             endedBy: row["ended_by"], flowOutcome: row["flow_outcome"], recording: row["recording"],
-            rating: row["rating"])
+            rating: row["rating"],
+            direction: (row["direction"] as String?).flatMap(CallDetailRecord.Direction.init) ?? .inbound)
     }
 }

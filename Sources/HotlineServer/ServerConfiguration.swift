@@ -204,6 +204,8 @@ public struct ServerConfiguration: Sendable, Hashable, Codable {
     public var supervisor: Supervisor
     /// Whether both legs of each bridged call are recorded (stereo: caller left, agent right).
     public var recordCalls: Bool
+    /// The outbound SIP trunk for click-to-dial, call-backs and transfers to external numbers (none by default).
+    public var trunk: Trunk?
 
     /// The demo hotline: queues consultation, complaints and VIP; agents 1001–1010 (password
     /// `agent<ID>`); a supervisor.
@@ -225,6 +227,7 @@ public struct ServerConfiguration: Sendable, Hashable, Codable {
     enum CodingKeys: String, CodingKey {
         case sip, rtp, prompts, flows, queues, agents, supervisor
         case recordCalls = "record-calls"
+        case trunk
     }
 
     /// Decodes a configuration; missing fields take the demo's defaults.
@@ -241,6 +244,7 @@ public struct ServerConfiguration: Sendable, Hashable, Codable {
         agents = try c.decodeIfPresent([Agent].self, forKey: .agents) ?? d.agents
         supervisor = try c.decodeIfPresent(Supervisor.self, forKey: .supervisor) ?? d.supervisor
         recordCalls = try c.decodeIfPresent(Bool.self, forKey: .recordCalls) ?? d.recordCalls
+        trunk = try c.decodeIfPresent(Trunk.self, forKey: .trunk)
     }
 
     /// Reads a configuration file.
@@ -294,6 +298,7 @@ public struct ServerConfiguration: Sendable, Hashable, Codable {
         for a in sip.digestAlgorithms where a != "md5" && a != "sha256" {
             throw ServerConfigurationError(message: "\(file): sip.digest-algorithms: '\(a)' is neither md5 nor sha256")
         }
+        try trunk?.validate(file: file)
         let names = Set(queues.map(\.name))
         for agent in agents {
             for q in agent.queues where !names.contains(q) {

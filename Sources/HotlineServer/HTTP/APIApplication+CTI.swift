@@ -371,7 +371,7 @@ extension APIApplication {
                     if visible, filter.withLock({ $0.passes(event) }) {
                         try await outbound.write(.text(try APIJSON.text(event)))
                     }
-                    if event.type == "call.offered" || event.type == "call.consultCompleted", let own, event.agent == own, principal.can(.taxpayerRead) {
+                    if event.type == "call.offered" || event.type == "call.consultCompleted" || event.type == "call.dialing", let own, event.agent == own, principal.can(.taxpayerRead) {
                         let pop = await screenPop(for: event)
                         try await outbound.write(.text(try APIJSON.text(pop)))
                     }

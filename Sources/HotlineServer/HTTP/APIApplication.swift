@@ -77,6 +77,7 @@ public struct APIApplication: Sendable {
         addCTIStreams(to: router)
         addVoicemailRoutes(to: api)
         addCallRoutes(to: api)
+        addDialRoutes(to: api)
         return router
     }
 
