@@ -64,8 +64,8 @@ final class StreamRecorder: Sendable {
         let hotline: HotlineServerTests.Running
         let api: APIApplication
 
-        static func start() async throws -> Harness {
-            let hotline = try await HotlineServerTests.Running.start()
+        static func start(configure: (inout ServerConfiguration) -> Void = { _ in }) async throws -> Harness {
+            let hotline = try await HotlineServerTests.Running.start(configure: configure)
             let database = hotline.server.database
             let authenticator = Authenticator(users: database, sessions: database, audit: database, hasher: BcryptPasswordHasher(cost: 4))
             let bootstrap = Principal(userID: "bootstrap", username: "bootstrap", permissions: [.userAdmin])
