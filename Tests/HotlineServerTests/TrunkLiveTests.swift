@@ -146,10 +146,13 @@ final class SippPeer: Sendable {
             <action>
               <ereg regexp="2 INVITE" search_in="hdr" header="CSeq:" check_it="true" assign_to="cseq"/>
               <ereg regexp="username=.hotline." search_in="hdr" header="Proxy-Authorization:" check_it="true" assign_to="auth"/>
+              <ereg regexp="&lt;([^&gt;]*)&gt;" search_in="hdr" header="Contact:" check_it="true" assign_to="contactHeader,contact"/>
+              <ereg regexp=".*" search_in="hdr" header="From:" assign_to="from"/>
+              <ereg regexp=".*" search_in="hdr" header="To:" assign_to="to"/>
             </action>
           </recv>
         \(end)
-          <Reference variables="cseq,auth"/>
+          <Reference variables="cseq,auth,contactHeader,contact,from,to"/>
         </scenario>
         """
     }
@@ -176,10 +179,10 @@ final class SippPeer: Sendable {
       <pause milliseconds="3000"/>
       <send retrans="500">
         <![CDATA[
-          BYE [next_url] SIP/2.0
+          BYE [$contact] SIP/2.0
           Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-          [last_From:]
-          [last_To:]
+          From: [$to];tag=[pid]SIPpTag02[call_number]
+          To: [$from]
           [last_Call-ID:]
           CSeq: 1 BYE
           Contact: <sip:pstn@[local_ip]:[local_port]>
