@@ -42,3 +42,63 @@ struct ServerConfigurationTests {
         }
     }
 }
+
+struct TrunkConfigurationTests {
+    @Test func trunkIsOptionalAndDecodedWithDefaults() throws {
+        #expect(try ServerConfiguration.parse(yaml: "sip:\n  port: 5080\n").trunk == nil)
+        let configuration = try ServerConfiguration.parse(yaml: """
+            trunk:
+              host: 192.0.2.10
+              username: hotline12366
+              password: s3cret
+              register: true
+              caller-id: "12366"
+              prefix: "0"
+            """)
+        let trunk = try #require(configuration.trunk)
+        #expect(trunk.host == "192.0.2.10")
+        #expect(trunk.port == 5060)
+        #expect(trunk.transport == "udp")
+        #expect(trunk.username == "hotline12366")
+        #expect(trunk.password == "s3cret")
+        #expect(trunk.register)
+        #expect(trunk.registerExpires == 600)
+        #expect(trunk.callerID == "12366")
+        #expect(trunk.presentedNumber == "12366")
+        #expect(trunk.prefix == "0")
+    }
+
+    @Test func trunkReadsBackFromWrittenYAML() throws {
+        var configuration = ServerConfiguration()
+        configuration.trunk = .init(host: "::1", port: 5070, transport: "tcp", username: "u", password: "p", register: false, prefix: "9")
+        #expect(try ServerConfiguration.parse(yaml: try configuration.yaml()) == configuration)
+    }
+
+    @Test func trunkFromJSON() throws {
+        let json = #"{"trunk": {"host": "127.0.0.1", "port": 5999, "transport": "tcp"}}"#
+        let configuration = try ServerConfiguration.parse(yaml: json)
+        #expect(configuration.trunk?.port == 5999)
+        #expect(configuration.trunk?.transport == "tcp")
+        #expect(configuration.trunk?.username == nil)
+        #expect(configuration.trunk?.presentedNumber == "hotline")
+    }
+
+    @Test(arguments: [
+        ("trunk:\n  port: 5060\n", "trunk.host: missing"),
+        ("trunk:\n  host: pstn.example.com\n", "not an IP address"),
+        ("trunk:\n  host: 192.0.2.1\n  transport: tls\n", "trunk.transport"),
+        ("trunk:\n  host: 192.0.2.1\n  username: u\n", "go together"),
+        ("trunk:\n  host: 192.0.2.1\n  register: true\n", "trunk.register"),
+        ("trunk:\n  host: 192.0.2.1\n  port: 70000\n", "trunk.port"),
+        ("trunk:\n  host: 192.0.2.1\n  prefix: abc\n", "trunk.prefix"),
+        ("trunk:\n  host: 192.0.2.1\n  register-expires: 5\n", "register-expires"),
+    ])
+    func badTrunkNamesTheField(yaml: String, expected: String) throws {
+        do {
+            _ = try ServerConfiguration.parse(yaml: yaml, file: "test.yaml")
+            Issue.record("accepted: \(yaml)")
+        } catch let error as ServerConfigurationError {
+            #expect(error.message.contains(expected), "\(error.message)")
+        }
+    }
+}
