@@ -45,14 +45,14 @@ final class SippPeer: Sendable {
 
     /// Checks the digest response of every `Proxy-Authorization` sipp received (RFC 2617 §3.2.2.1, MD5,
     /// no qop as the challenge offered none); returns how many were right.
-    func verifiedCredentials() -> Int {
+    func verifiedCredentials(header: String = "Proxy-Authorization", method: String = "INVITE") -> Int {
         var count = 0
-        for line in messages.split(whereSeparator: \.isNewline) where line.hasPrefix("Proxy-Authorization:") {
-            guard let parameters = try? DigestParameters(parsing: String(line.dropFirst("Proxy-Authorization:".count))),
+        for line in messages.split(whereSeparator: \.isNewline) where line.hasPrefix("\(header):") {
+            guard let parameters = try? DigestParameters(parsing: String(line.dropFirst(header.count + 1))),
                   let uri = parameters["uri"], let nonce = parameters["nonce"], let response = parameters["response"] else { continue }
             let md5 = DigestAlgorithm.md5
             let ha1 = md5.hash("\(Self.user):\(Self.realm):\(Self.password)")
-            let ha2 = md5.hash("INVITE:\(uri)")
+            let ha2 = md5.hash("\(method):\(uri)")
             if parameters["username"] == Self.user, md5.hash("\(ha1):\(nonce):\(ha2)") == response { count += 1 }
         }
         return count
@@ -156,6 +156,61 @@ final class SippPeer: Sendable {
         </scenario>
         """
     }
+
+    /// A registrar: challenges the first REGISTER with 401, grants 2 seconds to the authenticated one, and
+    /// expects the refresh before the registration runs out.
+    static let registrar = """
+    <?xml version="1.0" encoding="ISO-8859-1" ?>
+    <scenario name="trunk registrar">
+      <recv request="REGISTER"/>
+      <send>
+        <![CDATA[
+          SIP/2.0 401 Unauthorized
+          [last_Via:]
+          [last_From:]
+          [last_To:];tag=[pid]SIPpTag01[call_number]
+          [last_Call-ID:]
+          [last_CSeq:]
+          WWW-Authenticate: Digest realm="\(realm)", nonce="[pid]r[call_number]", algorithm=MD5
+          Content-Length: 0
+
+        ]]>
+      </send>
+      <recv request="REGISTER">
+        <action>
+          <ereg regexp="username=.hotline." search_in="hdr" header="Authorization:" check_it="true" assign_to="auth"/>
+        </action>
+      </recv>
+      <send>
+        <![CDATA[
+          SIP/2.0 200 OK
+          [last_Via:]
+          [last_From:]
+          [last_To:];tag=[pid]SIPpTag01[call_number]
+          [last_Call-ID:]
+          [last_CSeq:]
+          Expires: 2
+          Content-Length: 0
+
+        ]]>
+      </send>
+      <recv request="REGISTER"/>
+      <send>
+        <![CDATA[
+          SIP/2.0 200 OK
+          [last_Via:]
+          [last_From:]
+          [last_To:];tag=[pid]SIPpTag01[call_number]
+          [last_Call-ID:]
+          [last_CSeq:]
+          Expires: 2
+          Content-Length: 0
+
+        ]]>
+      </send>
+      <Reference variables="auth"/>
+    </scenario>
+    """
 
     /// The far end waits for our BYE.
     static let waitForBye = """
@@ -401,6 +456,18 @@ final class SippPeer: Sendable {
         #expect(record.direction == .outbound)
         #expect(record.dialledNumber == "13900139000")
         #expect(record.flowOutcome == "call-back of vm-test-1")
+    }
+
+    @Test func registersWithTheTrunkAndRefreshes() async throws {
+        let registrar = try SippPeer(scenario: SippPeer.registrar)
+        defer { registrar.remove() }
+        let cti = try await Self.harness(trunk: registrar, register: true)
+        defer { try? FileManager.default.removeItem(at: cti.hotline.directory) }
+        // sipp ends its scenario only after the authenticated REGISTER and the refresh.
+        #expect(await registrar.finish() == 0, "sipp: \(registrar.process.text.suffix(1500))\n\(registrar.messages.suffix(2000))")
+        #expect(registrar.verifiedCredentials(header: "Authorization", method: "REGISTER") == 1, "\(registrar.messages.prefix(3000))")
+        #expect(await cti.hotline.server.trunkRegistration == "registered")
+        await cti.hotline.stop()
     }
 
     @Test func withoutATrunkDialAnswers422() async throws {
