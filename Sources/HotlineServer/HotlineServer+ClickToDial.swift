@@ -81,8 +81,10 @@ final class OutboundCall: @unchecked Sendable {
     var ringback = ToneGenerator(.ringback)
     /// The agent was made not ready for the call (restored to ready at its end).
     var madeNotReady = false
-    /// Why the call failed (SIP status, `timeout`, `agentNoAnswer`).
+    /// Why the call failed (SIP status, `timeout`, `noAnswer`, `agentNoAnswer`).
     var failure: String?
+    /// Gives up on the ringing agent or far end.
+    var timer: Scheduled<Void>?
 
     init(request: OutboundDial, phone: String, by: String, startedAt: Date, slot: Int) {
         self.request = request
@@ -97,6 +99,8 @@ final class OutboundCall: @unchecked Sendable {
 extension HotlineServer {
     /// The reason an agent is made not ready while on an outbound call.
     static let outboundReason = "outbound"
+    /// How long the agent's phone rings for a click-to-dial.
+    static let agentRingTimeout = TimeAmount.seconds(30)
 
     // MARK: Placing the call
 
@@ -159,6 +163,9 @@ extension HotlineServer {
                                             guard let self, let call else { return }
                                             outboundAgentLegChanged(sip, call: call)
                                         })
+        call.timer = loop.scheduleTask(in: Self.agentRingTimeout) { [self] in
+            if call.phase == .ringingAgent { endOutbound(call, endedBy: "server", failure: "agentNoAnswer") }
+        }
         logger.info("click-to-dial: ringing agent", metadata: ["agent": "\(call.request.agent)", "number": "\(call.request.number)",
                                                               "call": "\(call.request.id)"])
     }
@@ -214,6 +221,10 @@ extension HotlineServer {
             }
             call.trunkCall = sip
             call.trunkOffer = offer
+            call.timer?.cancel()
+            call.timer = loop.scheduleTask(in: .seconds(Int64(configuration.trunk?.answerTimeout ?? 60))) { [self] in
+                if call.phase == .dialing { endOutbound(call, endedBy: "server", failure: "noAnswer") }
+            }
         } catch {
             logger.error("cannot dial the trunk: \(error)")
             endOutbound(call, endedBy: "server", failure: "badTrunk")
@@ -236,6 +247,8 @@ extension HotlineServer {
                 return
             }
             call.phase = .bridged
+            call.timer?.cancel()
+            call.timer = nil
             call.answeredAt = now()
             startOutboundRecording(call)
             publish(outboundEvent("call.answered", call, by: call.by))
@@ -377,6 +390,8 @@ extension HotlineServer {
         guard !call.isEnded else { return }
         call.isEnded = true
         call.failure = failure
+        call.timer?.cancel()
+        call.timer = nil
         if let sip = call.agentCall, !sip.state.isTerminated { sip.hangUp() }
         if let sip = call.trunkCall, !sip.state.isTerminated { sip.hangUp() }
         call.agentCall = nil

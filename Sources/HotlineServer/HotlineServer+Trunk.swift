@@ -29,7 +29,8 @@ extension HotlineServer {
                                         addressOfRecord: SIPURI(user: username, host: trunk.host),
                                         credentials: DigestCredentials(username: username, password: password),
                                         expires: trunk.registerExpires)
-        client.onStateChange = { [self] state in
+        client.onStateChange = { [weak self] state in
+            guard let self else { return }
             outbound.registrationState = state
             switch state {
             case .registered(let expires):
@@ -118,6 +119,9 @@ extension HotlineServer {
 
     // MARK: Blind transfer to an external number
 
+    /// The key of an external transfer's no-answer timer among the call's timers (the IVR's are positive).
+    static let externalTransferTimer = Int.min
+
     /// Releases the agent and dials `number` through the trunk; the caller hears music until the far end
     /// answers, then talks to it through the mixer, the recording going on. A refused or unanswered
     /// transfer puts the caller back in the queue.
@@ -170,6 +174,14 @@ extension HotlineServer {
             }
             call.agentCall = sip
             call.agentOffer = offer
+            call.timers[Self.externalTransferTimer]?.cancel()
+            call.timers[Self.externalTransferTimer] = loop.scheduleTask(in: .seconds(Int64(configuration.trunk?.answerTimeout ?? 60))) { [self] in
+                call.timers[Self.externalTransferTimer] = nil
+                guard call.agentCall === sip, call.phase == .external(number), !call.externalConnected, !call.isEnded else { return }
+                call.withdrawnAgentCall = sip
+                sip.hangUp()
+                externalFailed(call, number: number, reason: "noAnswer", from: from)
+            }
         } catch {
             logger.error("cannot dial the trunk: \(error)")
             externalFailed(call, number: number, reason: "badTrunk", from: from)
@@ -192,6 +204,7 @@ extension HotlineServer {
                 return
             }
             call.externalConnected = true
+            call.timers.removeValue(forKey: Self.externalTransferTimer)?.cancel()
             publish(CallCenterEvent(type: "call.answered", occurredAt: now(), call: call.sip.callID, queue: call.queue,
                                     caller: call.caller, target: "number:\(number)"))
         case .terminated:

@@ -18,6 +18,7 @@ extension ServerConfiguration {
     ///   register-expires: 600
     ///   caller-id: "12366"      # the From user of outbound calls
     ///   prefix: "0"             # prepended to every dialled number
+    ///   answer-timeout: 60      # seconds the far end may ring before the call is given up
     /// ```
     public struct Trunk: Sendable, Hashable, Codable {
         /// The trunk's address: an IPv4 or IPv6 literal.
@@ -38,6 +39,8 @@ extension ServerConfiguration {
         public var callerID: String?
         /// Digits prepended to every dialled number (an outside-line prefix).
         public var prefix: String
+        /// Seconds the far end may ring before the outbound call (or external transfer) is given up.
+        public var answerTimeout: Int
 
         /// Creates trunk settings.
         /// - Parameters:
@@ -50,8 +53,10 @@ extension ServerConfiguration {
         ///   - registerExpires: The registration interval in seconds.
         ///   - callerID: The presented calling number.
         ///   - prefix: Digits prepended to dialled numbers.
+        ///   - answerTimeout: Seconds the far end may ring.
         public init(host: String, port: Int = 5060, transport: String = "udp", username: String? = nil, password: String? = nil,
-                    register: Bool = false, registerExpires: Int = 600, callerID: String? = nil, prefix: String = "") {
+                    register: Bool = false, registerExpires: Int = 600, callerID: String? = nil, prefix: String = "",
+                    answerTimeout: Int = 60) {
             self.host = host
             self.port = port
             self.transport = transport
@@ -61,12 +66,14 @@ extension ServerConfiguration {
             self.registerExpires = registerExpires
             self.callerID = callerID
             self.prefix = prefix
+            self.answerTimeout = answerTimeout
         }
 
         enum CodingKeys: String, CodingKey {
             case host, port, transport, username, password, register, prefix
             case registerExpires = "register-expires"
             case callerID = "caller-id"
+            case answerTimeout = "answer-timeout"
         }
 
         /// Decodes the settings; missing fields other than `host` take their defaults.
@@ -85,6 +92,7 @@ extension ServerConfiguration {
             registerExpires = try c.decodeIfPresent(Int.self, forKey: .registerExpires) ?? d.registerExpires
             callerID = try c.decodeIfPresent(String.self, forKey: .callerID)
             prefix = try c.decodeIfPresent(String.self, forKey: .prefix) ?? d.prefix
+            answerTimeout = try c.decodeIfPresent(Int.self, forKey: .answerTimeout) ?? d.answerTimeout
         }
 
         /// The presented calling number: the caller ID, else the user name, else `hotline`.
@@ -111,6 +119,9 @@ extension ServerConfiguration {
             }
             guard registerExpires >= 60 else {
                 throw ServerConfigurationError(message: "\(file): trunk.register-expires: \(registerExpires) is below 60 seconds")
+            }
+            guard (5...600).contains(answerTimeout) else {
+                throw ServerConfigurationError(message: "\(file): trunk.answer-timeout: \(answerTimeout) is not 5–600 seconds")
             }
             guard prefix.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == "*" || $0 == "#" || $0 == "+") }) else {
                 throw ServerConfigurationError(message: "\(file): trunk.prefix: '\(prefix)' must be digits")

@@ -66,6 +66,7 @@ struct TrunkConfigurationTests {
         #expect(trunk.callerID == "12366")
         #expect(trunk.presentedNumber == "12366")
         #expect(trunk.prefix == "0")
+        #expect(trunk.answerTimeout == 60)
     }
 
     @Test func trunkReadsBackFromWrittenYAML() throws {
@@ -92,6 +93,7 @@ struct TrunkConfigurationTests {
         ("trunk:\n  host: 192.0.2.1\n  port: 70000\n", "trunk.port"),
         ("trunk:\n  host: 192.0.2.1\n  prefix: abc\n", "trunk.prefix"),
         ("trunk:\n  host: 192.0.2.1\n  register-expires: 5\n", "register-expires"),
+        ("trunk:\n  host: 192.0.2.1\n  answer-timeout: 0\n", "answer-timeout"),
     ])
     func badTrunkNamesTheField(yaml: String, expected: String) throws {
         do {

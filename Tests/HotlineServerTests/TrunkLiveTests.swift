@@ -253,10 +253,11 @@ final class SippPeer: Sendable {
 /// The outbound trunk with real peers: the server in-process with a trunk to a sipp "PSTN" that
 /// challenges with 407, baresip phones as agents (and caller), the HTTP API and its event stream.
 @Suite(.serialized) struct TrunkLiveTests {
-    static func harness(trunk sipp: SippPeer, register: Bool = false) async throws -> CTILiveTests.Harness {
+    static func harness(trunk sipp: SippPeer, register: Bool = false, prefix: String = "") async throws -> CTILiveTests.Harness {
         let started = try await CTILiveTests.Harness.start { configuration in
             configuration.trunk = ServerConfiguration.Trunk(host: "127.0.0.1", port: sipp.port, username: SippPeer.user,
-                                                            password: SippPeer.password, register: register, callerID: "12366")
+                                                            password: SippPeer.password, register: register, callerID: "12366",
+                                                            prefix: prefix)
         }
         var api = started.api
         api.operations = started.hotline.server
@@ -322,7 +323,7 @@ final class SippPeer: Sendable {
     @Test func trunkRefusalEndsTheAgentLegWithTheStatus() async throws {
         let pstn = try SippPeer(scenario: SippPeer.scenario(refuse: 486))
         defer { pstn.remove() }
-        let cti = try await Self.harness(trunk: pstn)
+        let cti = try await Self.harness(trunk: pstn, prefix: "0")
         defer { try? FileManager.default.removeItem(at: cti.hotline.directory) }
         let agent = try await Baresip(toneFrequency: 1000)
         let captured = Mutex<String>("")
@@ -349,6 +350,8 @@ final class SippPeer: Sendable {
             stream.close()
         }
         #expect(await pstn.finish() == 0, "sipp: \(pstn.process.text.suffix(1500))")
+        #expect(pstn.messages.contains("INVITE sip:001088886666@127.0.0.1"), "the trunk's prefix is dialled first")
+        #expect(pstn.messages.contains("From: <sip:12366@127.0.0.1>"), "the configured caller ID")
         await agent.stop()
         await cti.hotline.stop()
         let id = captured.withLock { $0 }
