@@ -69,12 +69,11 @@ extension HotlineServer {
 
     /// Checks an external number: digits (with `+`, `*`, `#`), 1–32 of them.
     static func validExternalNumber(_ number: String) throws(CallCenterError) -> String {
-        let trimmed = number.trimmingCharacters(in: .whitespaces)
-        guard !trimmed.isEmpty, trimmed.count <= 32,
-              trimmed.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == "+" || $0 == "*" || $0 == "#") }) else {
+        guard !number.isEmpty, number.count <= 32,
+              number.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == "+" || $0 == "*" || $0 == "#") }) else {
             throw CallCenterError(.invalid, "number must be 1–32 digits (+, * and # allowed)")
         }
-        return trimmed
+        return number
     }
 
     /// The configured trunk, or the error saying there is none.
