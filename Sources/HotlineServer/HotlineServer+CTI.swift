@@ -81,7 +81,8 @@ extension HotlineServer: CallCenterControl {
             let phone = phone(of: id)
             return AgentStatus(
                 agent: agent.id, name: agent.name, state: state, reason: reason,
-                call: routing.flatMap { callsByRoutingID[$0]?.sip.callID ?? cti.consults[$0]?.call?.sip.callID }, phone: phone,
+                call: routing.flatMap { callsByRoutingID[$0]?.sip.callID ?? cti.consults[$0]?.call?.sip.callID } ?? outboundCall(of: id),
+                phone: phone,
                 registered: !userAgent.locationService.bindings(forUser: phone, now: now).isEmpty, queues: agent.queues)
         }
     }

@@ -361,6 +361,11 @@ extension HotlineServer {
         }
     }
 
+    /// The id of the agent's outbound call, if any.
+    func outboundCall(of agent: AgentID) -> String? {
+        outbound.calls.values.first { $0.agent == agent }?.request.id
+    }
+
     /// The outbound calls as the CTI shows them: `caller` is the external number.
     func outboundStatuses() -> [CallStatus] {
         outbound.calls.values.sorted { $0.startedAt < $1.startedAt }.map { call in

@@ -295,6 +295,7 @@ final class SippPeer: Sendable {
             let calls = try await client.send(.get, "/api/v1/cti/calls", token: zhang)
             #expect(calls.items.contains { $0["call"] as? String == id && $0["phase"] as? String == "talking" }, "\(calls.text)")
             #expect(await cti.agentState(1001)?.state == "notReady", "no inbound offers during an outbound call")
+            #expect(await cti.agentState(1001)?.call == id)
             try await Task.sleep(for: .seconds(2))
             let hangUp = try await client.send(.post, "/api/v1/cti/calls/\(Self.path(id))/hangup", token: zhang)
             #expect(hangUp.status == .ok, "\(hangUp.text)")
@@ -360,6 +361,40 @@ final class SippPeer: Sendable {
         #expect(record.disposition == .failed)
         #expect(record.flowOutcome?.contains("486") == true, "\(record.flowOutcome ?? "")")
         #expect(record.recording == nil)
+    }
+
+    @Test func farEndHangingUpEndsTheAgentLeg() async throws {
+        let pstn = try SippPeer(scenario: SippPeer.scenario(after: SippPeer.hangUpAfterThreeSeconds))
+        defer { pstn.remove() }
+        let cti = try await Self.harness(trunk: pstn)
+        defer { try? FileManager.default.removeItem(at: cti.hotline.directory) }
+        let agent = try await Baresip(toneFrequency: 1000)
+        let captured = Mutex<String>("")
+        try await cti.run { client, apiPort in
+            let zhang = try await client.login("zhang")
+            try await cti.register(agent, user: "1001", password: "agent1001", autoAnswer: true)
+            #expect(await cti.waitForAgent(1001, "ready"))
+            let stream = StreamRecorder()
+            stream.connect(port: apiPort, path: "/api/v1/events/stream?token=\(zhang)")
+            #expect(await stream.waitFor("hello") != nil, "\(stream.error ?? "")")
+            let dial = try await client.send(.post, "/api/v1/cti/agents/me/dial", token: zhang, json: ["number": "02188889999"])
+            #expect(dial.status == .ok, "\(dial.text)")
+            let id = try #require(try dial.object()["call"] as? String)
+            captured.withLock { $0 = id }
+            #expect(await agent.waitForEvent("CALL_ESTABLISHED") != nil, "\(agent.process.text.suffix(800))")
+            #expect(await stream.waitFor("call.answered") { $0["call"] as? String == id } != nil)
+            #expect(await agent.waitForEvent("CALL_CLOSED", seconds: 20) != nil, "the far end's BYE ends the agent's leg")
+            #expect(await stream.waitFor("call.ended") { $0["call"] as? String == id && $0["by"] as? String == "callee" } != nil)
+            #expect(await cti.waitForAgent(1001, "ready"))
+            stream.close()
+        }
+        #expect(await pstn.finish() == 0, "sipp: \(pstn.process.text.suffix(1500))")
+        await agent.stop()
+        await cti.hotline.stop()
+        let id = captured.withLock { $0 }
+        let record = try #require(try await cti.hotline.records().first { $0.callID == id })
+        #expect(record.disposition == .answered)
+        #expect(record.endedBy == "callee")
     }
 
     @Test func blindTransferToAnExternalNumberKeepsTheRecording() async throws {
