@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import GRDB
 import HTTPTypes
 import HotlineCore
@@ -33,13 +36,27 @@ final class SippPeer: Sendable {
         (try? String(contentsOf: directory.appendingPathComponent("messages.log"), encoding: .utf8)) ?? ""
     }
 
-    /// Waits for sipp to end; 0 when its one call went through the whole scenario.
+    /// Waits for sipp to end; 0 when its one call went through the whole scenario, `nil` when it had to be
+    /// killed.
     func finish(within seconds: Double = 30) async -> Int32? {
-        await process.exitStatus(within: seconds)
+        let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
+        while process.process.isRunning && ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(50)) }
+        if process.process.isRunning {
+            kill()
+            return nil
+        }
+        return process.process.terminationStatus
+    }
+
+    /// sipp waiting for a message does not end on SIGTERM: kill it.
+    private func kill() {
+        guard process.process.isRunning else { return }
+        _ = Glibc.kill(process.process.processIdentifier, SIGKILL)
+        process.process.waitUntilExit()
     }
 
     func remove() {
-        process.stop()
+        kill()
         if ProcessInfo.processInfo.environment["HOTLINE_KEEP_SIPP"] == nil { try? FileManager.default.removeItem(at: directory) }
     }
 
@@ -395,6 +412,36 @@ final class SippPeer: Sendable {
         let record = try #require(try await cti.hotline.records().first { $0.callID == id })
         #expect(record.disposition == .answered)
         #expect(record.endedBy == "callee")
+    }
+
+    @Test func agentDecliningEndsTheCallBeforeTheTrunkIsDialled() async throws {
+        let pstn = try SippPeer(scenario: SippPeer.scenario())
+        defer { pstn.remove() }
+        let cti = try await Self.harness(trunk: pstn)
+        defer { try? FileManager.default.removeItem(at: cti.hotline.directory) }
+        let agent = try await Baresip(toneFrequency: 1000)
+        try await cti.run { client, apiPort in
+            let zhang = try await client.login("zhang")
+            try await cti.register(agent, user: "1001", password: "agent1001", autoAnswer: false)
+            #expect(await cti.waitForAgent(1001, "ready"))
+            let stream = StreamRecorder()
+            stream.connect(port: apiPort, path: "/api/v1/events/stream?token=\(zhang)")
+            #expect(await stream.waitFor("hello") != nil, "\(stream.error ?? "")")
+            let dial = try await client.send(.post, "/api/v1/cti/agents/me/dial", token: zhang, json: ["number": "02188889999"])
+            let id = try #require(try dial.object()["call"] as? String, "\(dial.text)")
+            #expect(await agent.waitForEvent("CALL_INCOMING") != nil, "\(agent.process.text.suffix(800))")
+            let again = try await client.send(.post, "/api/v1/cti/agents/me/dial", token: zhang, json: ["number": "02188889999"])
+            #expect(again.status == .conflict, "one outbound call per agent: \(again.text)")
+            agent.send("hangup")
+            let failed = await stream.waitFor("call.failed") { $0["call"] as? String == id }
+            #expect(failed?["reason"] as? String == "agentNoAnswer", "\(stream.messages.suffix(3))")
+            #expect(stream.messages.allSatisfy { $0["type"] as? String != "call.dialingOut" }, "the trunk is not dialled")
+            #expect(await cti.waitForAgent(1001, "ready"))
+            stream.close()
+        }
+        #expect(!pstn.messages.contains("INVITE sip:"), "nothing reached the trunk")
+        await agent.stop()
+        await cti.hotline.stop()
     }
 
     @Test func blindTransferToAnExternalNumberKeepsTheRecording() async throws {
