@@ -9,5 +9,9 @@ extension HotlineDatabase {
         migrator.registerMigration("2026-12-04 outbound: call direction") { db in
             try db.execute(sql: "ALTER TABLE call_detail_record ADD COLUMN direction TEXT NOT NULL DEFAULT 'inbound'")
         }
+        // Outbound calls in progress are kept in `active_call` too, so a crash closes them as outbound.
+        migrator.registerMigration("2026-12-04 outbound: calls in progress keep their direction") { db in
+            try db.execute(sql: "ALTER TABLE active_call ADD COLUMN direction TEXT NOT NULL DEFAULT 'inbound'")
+        }
     }
 }

@@ -251,6 +251,8 @@ extension HotlineServer {
             call.timer = nil
             call.answeredAt = now()
             startOutboundRecording(call)
+            // Kept in `active_call` until its record is written: after a crash it is closed as interrupted.
+            writer.submit(.active(record(for: call, endedBy: "server", disposition: .interrupted, failure: nil)))
             publish(outboundEvent("call.answered", call, by: call.by))
             if let voicemail = call.request.voicemail { markCalledBack(voicemail, call: call) }
         case .terminated:
@@ -416,6 +418,16 @@ extension HotlineServer {
             route(.ready(call.agent))
         }
         let disposition: CallDetailRecord.Disposition = call.answeredAt == nil ? .failed : .answered
+        save(record(for: call, endedBy: endedBy, disposition: disposition, failure: failure))
+        if let failure { publish(outboundEvent("call.failed", call, by: endedBy, reason: failure)) }
+        publish(outboundEvent("call.ended", call, by: endedBy, reason: disposition.rawValue))
+        logger.info("outbound call ended", metadata: ["call": "\(call.request.id)", "by": "\(endedBy)",
+                                                     "disposition": "\(disposition.rawValue)", "failure": "\(failure ?? "none")"])
+    }
+
+    /// The call detail record of an outbound call as of now.
+    func record(for call: OutboundCall, endedBy: String, disposition: CallDetailRecord.Disposition,
+                failure: String?) -> CallDetailRecord {
         var outcome = call.request.voicemail.map { "call-back of \($0)" } ?? "click-to-dial"
         if let failure { outcome += ": \(failure)" }
         var record = CallDetailRecord(
@@ -423,11 +435,7 @@ extension HotlineServer {
             answeredAt: call.answeredAt, queuedAt: nil, queue: nil, agent: call.request.agent, agentAnsweredAt: call.answeredAt,
             endedAt: now(), disposition: disposition, endedBy: endedBy, flowOutcome: outcome, recording: call.recording, rating: nil)
         record.direction = .outbound
-        save(record)
-        if let failure { publish(outboundEvent("call.failed", call, by: endedBy, reason: failure)) }
-        publish(outboundEvent("call.ended", call, by: endedBy, reason: disposition.rawValue))
-        logger.info("outbound call ended", metadata: ["call": "\(call.request.id)", "by": "\(endedBy)",
-                                                     "disposition": "\(disposition.rawValue)", "failure": "\(failure ?? "none")"])
+        return record
     }
 
     /// Hangs up every outbound call (on shutdown).

@@ -45,12 +45,13 @@ extension HotlineServer {
                                        metadata: ["call": "\(callID)", "recording": "\(recording)", "error": "\(error)"])
                     }
                 }
-                let record = CallDetailRecord(
+                var record = CallDetailRecord(
                     callID: callID, caller: row["caller"], dialledNumber: row["dialled_number"],
                     startedAt: date("started_at") ?? endedAt, answeredAt: date("answered_at"), queuedAt: date("queued_at"),
                     queue: row["queue"], agent: row["agent"], agentAnsweredAt: date("agent_answered_at"), endedAt: endedAt,
                     disposition: .interrupted, endedBy: "server", flowOutcome: "interrupted: the server stopped",
                     recording: recording, rating: nil)
+                record.direction = (row["direction"] as String?).flatMap(CallDetailRecord.Direction.init(rawValue:)) ?? .inbound
                 try SQLiteCallDetailRecordStore.insert(record, into: "call_detail_record", in: db)
                 try StorageWriter.appendEvent(try RecordedEvent(
                     CallInterrupted(callID: callID, recording: recording, recordedSeconds: recordedSeconds),

@@ -76,13 +76,13 @@ final class StorageWriter: Sendable {
         case .active(let record):
             try db.execute(sql: """
                 INSERT OR REPLACE INTO active_call (call_id, caller, dialled_number, started_at, answered_at, queued_at,
-                    queue, agent, agent_answered_at, updated_at, flow_outcome, recording)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    queue, agent, agent_answered_at, updated_at, flow_outcome, recording, direction)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [
                     record.callID, record.caller, record.dialledNumber, record.startedAt.timeIntervalSince1970,
                     record.answeredAt?.timeIntervalSince1970, record.queuedAt?.timeIntervalSince1970, record.queue,
                     record.agent, record.agentAnsweredAt?.timeIntervalSince1970, record.endedAt.timeIntervalSince1970,
-                    record.flowOutcome, record.recording,
+                    record.flowOutcome, record.recording, record.direction.rawValue,
                 ])
         case .voicemail(let voicemail):
             try VoicemailStore.insert(voicemail, in: db)

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import HotlineTestSupport
 import HTTPTypes
 import HotlineAuth
@@ -189,6 +190,34 @@ import Testing
         if let path = ProcessInfo.processInfo.environment["HOTLINE_EXECUTABLE"] { return path }
         return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent(".build/debug/hotline").path
+    }
+
+    @Test func callsInProgressAreClosedWithTheirDirectionAfterACrash() async throws {
+        let directory = try Peers.temporaryDirectory("hotline-recovery")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let database = try HotlineDatabase(directory: directory)
+        let store = try SQLiteCallDetailRecordStore(database: database)
+        let start = Self.officeHours
+        var outbound = CallDetailRecord(
+            callID: "out-00000000000000ab", caller: "1001", dialledNumber: "01088886666", startedAt: start,
+            answeredAt: start.addingTimeInterval(5), queuedAt: nil, queue: nil, agent: 1001,
+            agentAnsweredAt: start.addingTimeInterval(5), endedAt: start.addingTimeInterval(30), disposition: .interrupted,
+            endedBy: "server", flowOutcome: "click-to-dial", recording: nil, rating: nil)
+        outbound.direction = .outbound
+        var inbound = outbound
+        inbound.callID = "inbound-1@127.0.0.1"
+        inbound.direction = .inbound
+        try await database.pool.write { [outbound, inbound] db in
+            try StorageWriter.write(.active(outbound), in: db)
+            try StorageWriter.write(.active(inbound), in: db)
+        }
+        let closed = try HotlineServer.recoverInterruptedCalls(database: database, dataDirectory: directory, logger: Logger(label: "test"))
+        #expect(closed == 2)
+        let records = Dictionary(uniqueKeysWithValues: try await store.recentCallDetailRecords(limit: 10).map { ($0.callID, $0) })
+        #expect(records[outbound.callID]?.direction == .outbound)
+        #expect(records[outbound.callID]?.disposition == .interrupted)
+        #expect(records[inbound.callID]?.direction == .inbound)
+        #expect(try HotlineServer.recoverInterruptedCalls(database: database, dataDirectory: directory, logger: Logger(label: "test")) == 0)
     }
 
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: OperationsTests.hotlineExecutable)))
