@@ -471,19 +471,7 @@ extension HotlineServer: CallCenterControl {
             throw CallCenterError(.conflict, "the call is already with agent \(number)")
         }
         // Release the agent's leg without the "agent hung up" path (no rating), then queue the caller anew.
-        endMonitor(call)
-        call.isHeld = false
-        if let agentCall = call.agentCall {
-            call.withdrawnAgentCall = agentCall
-            agentCall.hangUp()
-        }
-        call.agentCall = nil
-        call.agentLeg?.close()
-        call.agentLeg = nil
-        call.agentOffer = nil
-        call.routingID = nil
-        route(.callEnded(routingID))
-        callsByRoutingID[routingID] = nil
+        releaseAgent(of: call, routingID: routingID)
         publish(event("call.transferred", call: call, agent: from, by: actor, target: label))
         let id = HotlineACD.CallID(nextRoutingID)
         nextRoutingID += 1
@@ -589,5 +577,18 @@ extension HotlineServer: CallCenterControl {
         if let sip = monitor.sip, !sip.state.isTerminated { sip.hangUp() }
         monitor.leg?.close()
         monitor.leg = nil
+    }
+}
+
+extension HotlineServer {
+    /// Releases the agent of a call being transferred: monitoring and hold end, the agent's leg is hung up
+    /// (without the "agent hung up" path, so no rating), and the ACD call ends, freeing the agent.
+    func releaseAgent(of call: InboundCall, routingID: HotlineACD.CallID) {
+        endMonitor(call)
+        call.isHeld = false
+        withdrawOffer(call)
+        call.routingID = nil
+        route(.callEnded(routingID))
+        callsByRoutingID[routingID] = nil
     }
 }

@@ -283,18 +283,9 @@ extension HotlineServer {
     }
 
     private func startOutboundRecording(_ call: OutboundCall) {
-        guard configuration.recordCalls else { return }
-        let day = ISO8601DateFormatter.string(from: now(), timeZone: TimeZone(identifier: "Asia/Shanghai") ?? .current,
-                                              formatOptions: [.withFullDate])
-        let reference = "recordings/\(day)/\(Self.fileSafe(call.request.id)).wav"
-        let url = dataDirectory.appendingPathComponent(reference)
-        do {
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            call.recorder = try Recorder(url: url, layout: .stereo)
-            call.recording = reference
-        } catch {
-            logger.error("cannot start the recording: \(error)")
-        }
+        guard configuration.recordCalls, let (recorder, reference) = startRecording(call.request.id) else { return }
+        call.recorder = recorder
+        call.recording = reference
     }
 
     // MARK: Media

@@ -128,8 +128,9 @@ extension HotlineServer {
         logger.info("ringing agent", metadata: ["agent": "\(agent.rawValue)", "contact": "\(binding.contact.uri)", "call": "\(call.sip.callID)"])
     }
 
-    /// Stops ringing the agent (another agent answered, the offer timed out, the caller left).
-    private func withdrawOffer(_ call: InboundCall) {
+    /// Stops ringing the agent (another agent answered, the offer timed out, the caller left), or drops
+    /// the agent's leg of a transferred call.
+    func withdrawOffer(_ call: InboundCall) {
         if let agentCall = call.agentCall {
             call.withdrawnAgentCall = agentCall
             agentCall.hangUp()
@@ -188,17 +189,10 @@ extension HotlineServer {
         call.playbackID = nil
         call.announcement = nil
         defer { noteInProgress(call) }
-        guard configuration.recordCalls, call.recorder == nil else { return }   // a transferred call keeps its recording
-        let day = ISO8601DateFormatter.string(from: now(), timeZone: TimeZone(identifier: "Asia/Shanghai") ?? .current,
-                                              formatOptions: [.withFullDate])
-        let reference = "recordings/\(day)/\(Self.fileSafe(call.sip.callID)).wav"
-        let url = dataDirectory.appendingPathComponent(reference)
-        do {
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            call.recorder = try Recorder(url: url, layout: .stereo)
+        if configuration.recordCalls, call.recorder == nil,   // a transferred call keeps its recording
+           let (recorder, reference) = startRecording(call.sip.callID) {
+            call.recorder = recorder
             call.recording = reference
-        } catch {
-            logger.error("cannot start the recording: \(error)")
         }
         logger.info("call bridged", metadata: ["agent": "\(agent.rawValue)", "call": "\(call.sip.callID)"])
     }
@@ -214,5 +208,25 @@ extension HotlineServer {
         callsByRoutingID[id] = nil
         call.phase = .ivr
         feed(.handoffEnded(.agentHungUp(agent: String(agent.rawValue)), at: now()), call)
+    }
+}
+
+extension HotlineServer {
+    /// Opens a call's stereo recording, `recordings/<day in Beijing>/<call>.wav` under the data directory.
+    /// - Parameter callID: The call's identifier (made safe for a file name).
+    /// - Returns: The recorder and the path relative to the data directory, or `nil` (logged) if the file
+    ///   cannot be created.
+    func startRecording(_ callID: String) -> (Recorder, String)? {
+        let day = ISO8601DateFormatter.string(from: now(), timeZone: TimeZone(identifier: "Asia/Shanghai") ?? .current,
+                                              formatOptions: [.withFullDate])
+        let reference = "recordings/\(day)/\(Self.fileSafe(callID)).wav"
+        let url = dataDirectory.appendingPathComponent(reference)
+        do {
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            return (try Recorder(url: url, layout: .stereo), reference)
+        } catch {
+            logger.error("cannot start the recording: \(error)", metadata: ["call": "\(callID)"])
+            return nil
+        }
     }
 }

@@ -130,19 +130,7 @@ extension HotlineServer {
         guard case .bridged(let from) = call.phase, let routingID = call.routingID else {
             throw CallCenterError(.conflict, "only a call talking to an agent can be transferred")
         }
-        endMonitor(call)
-        call.isHeld = false
-        if let agentCall = call.agentCall {
-            call.withdrawnAgentCall = agentCall
-            agentCall.hangUp()
-        }
-        call.agentCall = nil
-        call.agentLeg?.close()
-        call.agentLeg = nil
-        call.agentOffer = nil
-        call.routingID = nil
-        route(.callEnded(routingID))
-        callsByRoutingID[routingID] = nil
+        releaseAgent(of: call, routingID: routingID)
         call.phase = .external(number)
         call.externalConnected = false
         publish(CallCenterEvent(type: "call.transferred", occurredAt: now(), agent: from.rawValue, call: call.sip.callID,

@@ -4,39 +4,17 @@ public import HotlineSQLite
 
 /// Call detail records in the hotline's SQLite file, table `call_detail_record`.
 ///
-/// The table and its search indexes belong to the migration "2026-12-04 calls" (HotlineSQLite); the
-/// `CREATE TABLE IF NOT EXISTS` below only serves databases opened before it. A new column needs a new
-/// migration (`ALTER TABLE`), and ``record(from:)`` reads every column for both the recent list and the search.
+/// The table and its search indexes belong to the migrations "2026-12-04 calls" and "2026-12-04 outbound"
+/// (HotlineSQLite). A new column needs a new migration (`ALTER TABLE`), and ``record(from:)`` reads every
+/// column for both the recent list and the search.
 public struct SQLiteCallDetailRecordStore: CallDetailRecordStore {
     let database: HotlineDatabase
 
-    /// Opens the store, creating its table if needed.
+    /// Opens the store. Its table exists: ``HotlineDatabase`` runs every migration when it opens.
     /// - Parameter database: The hotline database.
-    /// - Throws: SQLite errors.
+    /// - Throws: Nothing today; kept so that a store needing setup can be added without breaking callers.
     public init(database: HotlineDatabase) throws {
         self.database = database
-        try database.pool.write { db in
-            try db.execute(sql: """
-                CREATE TABLE IF NOT EXISTS call_detail_record (
-                    call_id TEXT PRIMARY KEY,
-                    caller TEXT NOT NULL,
-                    dialled_number TEXT NOT NULL,
-                    started_at REAL NOT NULL,
-                    answered_at REAL,
-                    queued_at REAL,
-                    queue TEXT,
-                    agent INTEGER,
-                    agent_answered_at REAL,
-                    ended_at REAL NOT NULL,
-                    disposition TEXT NOT NULL,
-                    ended_by TEXT NOT NULL,
-                    flow_outcome TEXT,
-                    recording TEXT,
-                    rating TEXT
-                );
-                CREATE INDEX IF NOT EXISTS call_detail_record_started ON call_detail_record(started_at);
-                """)
-        }
     }
 
     /// Saves (or replaces) a call's record.
