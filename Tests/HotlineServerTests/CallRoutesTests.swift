@@ -345,55 +345,13 @@ struct CallRoutesLiveTests {
     @Test("a recorded call and one cut by kill -9 are found by caller and their recordings play with ranges",
           .enabled(if: FileManager.default.isExecutableFile(atPath: OperationsTests.hotlineExecutable)))
     func recordedCallsThroughTheAPI() async throws {
-        let directory = try Peers.temporaryDirectory("hotline-calls")
+        let serveDirectory = try ServeDirectory("hotline-calls")
+        let directory = serveDirectory.directory
         defer { try? FileManager.default.removeItem(at: directory) }
-        let report = try DemoSetup.prepare(dataDirectory: directory, flowsSource: Peers.flows,
-                                           today: LocalDate(year: 2026, month: 12, day: 1) ?? LocalDate(daysSinceEpoch: 0),
-                                           taxpayers: 20, pinCount: 0, generatePrompts: false)
-        try """
-        version: 1
-        routes:
-          "5555": direct
-        flows:
-          direct:
-            languages: [zh]
-            start: queue
-            prompts:
-              hold:
-                zh: 请稍候。
-            nodes:
-              queue:
-                type: enqueue
-                queue: consultation
-                prompt: hold
-                on-unavailable: bye
-              bye:
-                type: hangup
-                prompt: hold
-                reason: completed
-        """.write(to: directory.appendingPathComponent("flows/zz-direct.yaml"), atomically: true, encoding: .utf8)
-        var configuration = report.configuration
-        configuration.sip.port = Peers.freePort()
-        configuration.sip.transports = ["udp"]
-        let first = Int.random(in: 30_000...50_000) & ~1
-        configuration.rtp = .init(host: "127.0.0.1", firstPort: first, lastPort: first + 400)
-        configuration.queues = configuration.queues.map { queue in
-            var queue = queue
-            queue.wrapUp = 0
-            return queue
-        }
-        let configFile = directory.appendingPathComponent("test.yaml")
-        try configuration.yaml().write(to: configFile, atomically: true, encoding: .utf8)
-        let httpPort = Peers.freePort()
-        let base = "http://127.0.0.1:\(httpPort)"
-        let arguments = ["serve", "--data-dir", directory.path, "--config", configFile.path, "--http-port", "\(httpPort)", "--log-level", "info"]
-        func healthy() async -> Bool {
-            for _ in 0..<150 {
-                if let curl = try? ChildProcess("/usr/bin/curl", ["-sf", "\(base)/health"]), await curl.exitStatus(within: 5) == 0 { return true }
-                try? await Task.sleep(for: .milliseconds(200))
-            }
-            return false
-        }
+        let configuration = serveDirectory.configuration
+        let arguments = serveDirectory.arguments
+        let base = serveDirectory.base
+        func healthy() async -> Bool { await serveDirectory.healthy() }
 
         var serve = try ChildProcess(OperationsTests.hotlineExecutable, arguments)
         defer { serve.stop() }

@@ -101,3 +101,69 @@ extension HotlineServerTests {
         }
     }
 }
+
+/// A data directory for a real `hotline serve` process (the kill -9 tests): the demo (20 taxpayers),
+/// DID 5555 straight into the consultation queue whatever the time, free SIP and HTTP ports, no wrap-up.
+struct ServeDirectory {
+    let directory: URL
+    let configuration: ServerConfiguration
+    let httpPort: Int
+    /// `hotline` arguments that serve this directory.
+    let arguments: [String]
+    /// The API's base URL.
+    var base: String { "http://127.0.0.1:\(httpPort)" }
+
+    init(_ prefix: String) throws {
+        directory = try Peers.temporaryDirectory(prefix)
+        let report = try DemoSetup.prepare(dataDirectory: directory, flowsSource: Peers.flows,
+                                           today: LocalDate(year: 2026, month: 12, day: 1) ?? LocalDate(daysSinceEpoch: 0),
+                                           taxpayers: 20, pinCount: 0, generatePrompts: false)
+        try """
+        version: 1
+        routes:
+          "5555": direct
+        flows:
+          direct:
+            languages: [zh]
+            start: queue
+            prompts:
+              hold:
+                zh: 请稍候。
+            nodes:
+              queue:
+                type: enqueue
+                queue: consultation
+                prompt: hold
+                on-unavailable: bye
+              bye:
+                type: hangup
+                prompt: hold
+                reason: completed
+        """.write(to: directory.appendingPathComponent("flows/zz-direct.yaml"), atomically: true, encoding: .utf8)
+        var configuration = report.configuration
+        configuration.sip.port = Peers.freePort()
+        configuration.sip.transports = ["udp"]
+        let first = Int.random(in: 30_000...50_000) & ~1
+        configuration.rtp = .init(host: "127.0.0.1", firstPort: first, lastPort: first + 400)
+        configuration.queues = configuration.queues.map { queue in
+            var queue = queue
+            queue.wrapUp = 0
+            return queue
+        }
+        self.configuration = configuration
+        let configFile = directory.appendingPathComponent("test.yaml")
+        try configuration.yaml().write(to: configFile, atomically: true, encoding: .utf8)
+        httpPort = Peers.freePort()
+        arguments = ["serve", "--data-dir", directory.path, "--config", configFile.path, "--http-port", "\(httpPort)", "--log-level", "info"]
+    }
+
+    /// Waits until `/health` answers 200 (up to 30 s).
+    func healthy() async -> Bool {
+        for _ in 0..<150 {
+            if let curl = try? ChildProcess("/usr/bin/curl", ["-sf", "\(base)/health"]),
+               await curl.exitStatus(within: 5) == 0 { return true }   // -f: 503 (degraded) fails
+            try? await Task.sleep(for: .milliseconds(200))
+        }
+        return false
+    }
+}
