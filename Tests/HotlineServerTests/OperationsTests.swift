@@ -221,7 +221,7 @@ import Testing
     }
 
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: OperationsTests.hotlineExecutable)))
-    func killNineLeavesRecordsAndPlayableRecordings() async throws {
+    func killNineLeavesRecordsAndPlayableRecordingsFoundThroughTheAPI() async throws {
         let serveDirectory = try ServeDirectory("hotline-kill")
         let directory = serveDirectory.directory
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -290,6 +290,39 @@ import Testing
         }
         let interruptedLevels = try WAVLevels(contentsOf: directory.appendingPathComponent(try #require(interrupted.recording)))
         #expect(interruptedLevels.frames >= 8000 * 2, "at least two of the 3.5 seconds before the kill are playable")
+
+        // Both are found through the API, and their recordings play over HTTP with ranges.
+        let base = serveDirectory.base
+        let login = try Curl.json(try await Curl.fetch(["-H", "Content-Type: application/json", "-d",
+                                                       #"{"username":"\#(configuration.supervisor.user)","password":"\#(configuration.supervisor.password)"}"#,
+                                                       "\(base)/api/v1/login"], in: directory).text)
+        let token = try #require(login["token"] as? String)
+        let auth = ["-H", "Authorization: Bearer \(token)"]
+        let page = try Curl.json(try await Curl.fetch(auth + ["\(base)/api/v1/calls?caller=13800138010"], in: directory).text)
+        let items = try #require(page["items"] as? [[String: Any]])
+        #expect(items.map { $0["disposition"] as? String } == ["interrupted", "answered"], "newest first: \(page)")
+        #expect(items.allSatisfy { $0["agent"] as? Int == 1001 && $0["queue"] as? String == "consultation" && $0["dialledNumber"] as? String == "5555" })
+        let answeredOnly = try Curl.json(try await Curl.fetch(
+            auth + ["\(base)/api/v1/calls?caller=13800138010&disposition=answered&agent=1001&recorded=true"], in: directory).text)
+        #expect((answeredOnly["items"] as? [[String: Any]])?.count == 1)
+
+        for item in items {
+            let recording = try #require(item["recording"] as? String, "\(item)")
+            let whole = try await Curl.fetch(auth + ["\(base)\(recording)"], in: directory)
+            #expect(whole.status == "200", "\(whole.head)")
+            let levels = try WAVLevels(contentsOf: whole.body)
+            #expect(levels.channels == 2)
+            #expect(levels.rms[0] > 500 && levels.rms[1] > 500, "both parties are heard: \(item["disposition"] ?? "") \(levels.rms)")
+            #expect(levels.frames >= 8000 * 3 / 2, "at least 1.5 s of the call: \(levels.frames) frames")
+            let bytes = try Data(contentsOf: whole.body)
+            #expect(levels.frames * 4 + 44 == bytes.count, "the header matches the bytes served")
+            let head = try await Curl.fetch(auth + ["-H", "Range: bytes=0-3", "\(base)\(recording)"], in: directory)
+            #expect(head.status == "206", "\(head.head)")
+            #expect(head.head.lowercased().contains("content-range: bytes 0-3/\(bytes.count)"), "\(head.head)")
+            #expect(head.text == "RIFF")
+            let detail = try Curl.json(try await Curl.fetch(auth + ["\(base)\(try #require(item["href"] as? String))"], in: directory).text)
+            #expect(((detail["events"] as? [[String: Any]]) ?? []).contains { $0["type"] as? String == "call.detail.recorded" })
+        }
         serve.stop()
     }
 }

@@ -167,3 +167,32 @@ struct ServeDirectory {
         return false
     }
 }
+
+/// curl against a `hotline serve` process.
+enum Curl {
+    /// What curl received: the response head and the file holding the body.
+    struct Fetched {
+        var head: String
+        var body: URL
+        var text: String { (try? String(contentsOf: body, encoding: .utf8)) ?? "" }
+        var status: String { String(head.split(separator: " ").dropFirst().first ?? "") }
+    }
+
+    /// Runs curl with the head and body written to files in `directory` (read once curl has exited, so
+    /// nothing is lost to a pipe still draining).
+    static func fetch(_ arguments: [String], in directory: URL) async throws -> Fetched {
+        let name = UUID().uuidString
+        let head = directory.appendingPathComponent("curl-\(name).head")
+        let body = directory.appendingPathComponent("curl-\(name).body")
+        let process = try ChildProcess("/usr/bin/curl", ["-s", "-D", head.path, "-o", body.path] + arguments)
+        guard await process.exitStatus(within: 20) == 0 else { throw PeerError("curl \(arguments): \(process.text)") }
+        return Fetched(head: try String(contentsOf: head, encoding: .utf8), body: body)
+    }
+
+    static func json(_ text: String) throws -> [String: Any] {
+        guard let object = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] else {
+            throw PeerError("not a JSON object: \(text)")
+        }
+        return object
+    }
+}
