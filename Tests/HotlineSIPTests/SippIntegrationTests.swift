@@ -29,7 +29,7 @@ import Testing
         let directory = try Peers.temporaryDirectory("hotline-sip").path
         defer { try? FileManager.default.removeItem(atPath: directory) }
         try FileManager.default.createSymbolicLink(atPath: directory + "/pcap", withDestinationPath: "/usr/share/sip-tester")
-        let (status, output) = try await runSipp(["-sn", "uac_pcap", "127.0.0.1:\(server.port)", "-m", "1", "-mp", String(Peers.freePort())],
+        let (status, output) = try await runSipp(["-sn", "uac_pcap", "127.0.0.1:\(server.port)", "-m", "1", "-mp", String((Peers.freePort(consecutive: 5) + 1) & ~1)],
                                                  directory: directory)
         #expect(status == 0, "sipp failed:\n\(output.suffix(1500))")
         // The pcap scenario sends RFC 4733 digit 1 after the audio.

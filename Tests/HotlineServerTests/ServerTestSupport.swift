@@ -33,7 +33,7 @@ extension HotlineServerTests {
             var configuration = report.configuration
             configuration.sip.port = Peers.freePort()
             configuration.sip.transports = ["udp"]
-            let first = Int.random(in: 30_000...50_000) & ~1
+            let first = Int.random(in: 20_000...32_000) & ~1
             configuration.rtp = .init(host: "127.0.0.1", firstPort: first, lastPort: first + 400)
             configuration.queues = configuration.queues.map { queue in
                 var queue = queue
@@ -143,7 +143,7 @@ struct ServeDirectory {
         var configuration = report.configuration
         configuration.sip.port = Peers.freePort()
         configuration.sip.transports = ["udp"]
-        let first = Int.random(in: 30_000...50_000) & ~1
+        let first = Int.random(in: 20_000...32_000) & ~1
         configuration.rtp = .init(host: "127.0.0.1", firstPort: first, lastPort: first + 400)
         configuration.queues = configuration.queues.map { queue in
             var queue = queue

@@ -22,7 +22,7 @@ final class SippPeer: Sendable {
     init(scenario: String) throws {
         directory = try Peers.temporaryDirectory("hotline-sipp")
         port = Peers.freePort()
-        let media = Peers.freePort() & ~1
+        let media = (Peers.freePort(consecutive: 5) + 1) & ~1   // sipp uses the even port and the ones after it
         let file = directory.appendingPathComponent("scenario.xml")
         try scenario.write(to: file, atomically: true, encoding: .utf8)
         process = try ChildProcess("/usr/bin/sipp", [

@@ -20,7 +20,7 @@ package final class Baresip: @unchecked Sendable {
     package init(toneFrequency: Double, amplitude: Double = 6000, recordsAudio: Bool = false) async throws {
         directory = try Peers.temporaryDirectory("hotline-baresip")
         let controlPort = Peers.freePort()
-        sipPort = Peers.freePort()
+        sipPort = Peers.freePort(consecutive: 2)
         try WAVTone.write(to: directory.appendingPathComponent("tone.wav"), frequency: toneFrequency, amplitude: amplitude, seconds: 60)
         let config = """
         module_path /usr/lib/baresip/modules

@@ -82,25 +82,31 @@ package struct PeerError: Error, CustomStringConvertible {
 
 /// Ports, directories and tools for tests with real peers on 127.0.0.1.
 package enum Peers {
-    /// A port on 127.0.0.1 free for both UDP and TCP, found by binding it (0 if none was found).
-    package static func freePort() -> Int {
-        for _ in 0..<50 {
-            let port = Int.random(in: 20_000...60_000)
-            let udp = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
-            let tcp = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            defer { close(udp); close(tcp) }
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_port = in_port_t(UInt16(port).bigEndian)
-            address.sin_addr.s_addr = inet_addr("127.0.0.1")
-            let ok = withUnsafePointer(to: &address) { pointer in
-                pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    bind(udp, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 && bind(tcp, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
-                }
-            }
-            if ok { return port }
+    /// A port on 127.0.0.1 free for both UDP and TCP, found by binding it (0 if none was found); with
+    /// `consecutive` > 1 the ports after it are free too (baresip listens for SIP/TLS on the next port).
+    /// Ports come from 10000–19999: below the kernel's ephemeral range (32768–60999) and the RTP port
+    /// ranges the server tests configure (20000–32400), so nothing else on the machine takes them meanwhile.
+    package static func freePort(consecutive: Int = 1) -> Int {
+        for _ in 0..<100 {
+            let port = Int.random(in: 10_000...(20_000 - consecutive))
+            if (port..<(port + consecutive)).allSatisfy(isFree) { return port }
         }
         return 0
+    }
+
+    private static func isFree(_ port: Int) -> Bool {
+        let udp = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+        let tcp = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(udp); close(tcp) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        return withUnsafePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(udp, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 && bind(tcp, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+            }
+        }
     }
 
     /// A new, empty directory under the system's temporary directory.
