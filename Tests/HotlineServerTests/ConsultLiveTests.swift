@@ -470,35 +470,10 @@ struct ToneLevels {
     let samples: [[Int16]]
 
     init(contentsOf url: URL) throws {
-        let bytes = [UInt8](try Data(contentsOf: url))
-        func u16(_ at: Int) -> Int { Int(bytes[at]) | Int(bytes[at + 1]) << 8 }
-        func u32(_ at: Int) -> Int { u16(at) | u16(at + 2) << 16 }
-        guard bytes.count >= 12, String(decoding: bytes[0..<4], as: UTF8.self) == "RIFF" else { throw PeerError("\(url.path): not RIFF") }
-        var offset = 12
-        var channels = 0
-        var data: Range<Int>?
-        while offset + 8 <= bytes.count {
-            let id = String(decoding: bytes[offset..<offset + 4], as: UTF8.self)
-            let size = u32(offset + 4)
-            if id == "fmt " { channels = u16(offset + 10) }
-            if id == "data" {
-                // A file still being written may not have its size yet: read to the end.
-                let end = size == 0 || offset + 8 + size > bytes.count ? bytes.count : offset + 8 + size
-                data = (offset + 8)..<end
-                break
-            }
-            offset += 8 + size + (size & 1)
-        }
-        guard channels > 0, let data else { throw PeerError("\(url.path): no fmt or data chunk") }
-        self.channels = channels
-        var samples = [[Int16]](repeating: [], count: channels)
-        let frames = data.count / (2 * channels)
-        for frame in 0..<frames {
-            for channel in 0..<channels {
-                samples[channel].append(Int16(bitPattern: UInt16(u16(data.lowerBound + (frame * channels + channel) * 2))))
-            }
-        }
-        self.samples = samples
+        // A file still being written may not have its size yet: read to the end.
+        let wav = try WAVSamples(contentsOf: url, unsizedDataToEnd: true)
+        channels = wav.channels
+        samples = wav.samples
     }
 
     /// What a baresip phone heard (its `sndfile` decoder-side dump).

@@ -19,14 +19,18 @@ package enum WAVTone {
     }
 }
 
-/// Per-channel signal level of a 16-bit PCM WAV file.
-package struct WAVLevels {
+/// The samples of a 16-bit PCM WAV file, by channel.
+package struct WAVSamples {
     package let channels: Int
-    package let frames: Int
-    /// Root-mean-square level of each channel.
-    package let rms: [Double]
+    /// Samples of each channel.
+    package let samples: [[Int16]]
 
-    package init(contentsOf url: URL) throws {
+    /// Reads the file.
+    /// - Parameters:
+    ///   - url: The file.
+    ///   - unsizedDataToEnd: Read a `data` chunk whose size says 0 (a file still being written) to the
+    ///     end of the file; otherwise the header is taken at its word, as a player would.
+    package init(contentsOf url: URL, unsizedDataToEnd: Bool = false) throws {
         let bytes = [UInt8](try Data(contentsOf: url))
         func u16(_ at: Int) -> Int { Int(bytes[at]) | Int(bytes[at + 1]) << 8 }
         func u32(_ at: Int) -> Int { u16(at) | u16(at + 2) << 16 }
@@ -38,21 +42,40 @@ package struct WAVLevels {
             let id = String(decoding: bytes[offset..<offset + 4], as: UTF8.self)
             let size = u32(offset + 4)
             if id == "fmt " { channels = u16(offset + 10) }
-            if id == "data" { dataRange = (offset + 8)..<min(bytes.count, offset + 8 + size) }
+            if id == "data" {
+                let end = unsizedDataToEnd && size == 0 ? bytes.count : min(bytes.count, offset + 8 + size)
+                dataRange = (offset + 8)..<end
+                break
+            }
             offset += 8 + size + (size & 1)
         }
         guard channels > 0, let dataRange else { throw PeerError("\(url.path): no fmt or data chunk") }
         self.channels = channels
         let frames = dataRange.count / (2 * channels)
-        self.frames = frames
-        var sums = [Double](repeating: 0, count: channels)
+        var samples = [[Int16]](repeating: [], count: channels)
+        for channel in 0..<channels { samples[channel].reserveCapacity(frames) }
         for frame in 0..<frames {
             for channel in 0..<channels {
-                let at = dataRange.lowerBound + (frame * channels + channel) * 2
-                let sample = Double(Int16(bitPattern: UInt16(u16(at))))
-                sums[channel] += sample * sample
+                samples[channel].append(Int16(bitPattern: UInt16(u16(dataRange.lowerBound + (frame * channels + channel) * 2))))
             }
         }
-        rms = sums.map { frames > 0 ? ($0 / Double(frames)).squareRoot() : 0 }
+        self.samples = samples
+    }
+}
+
+/// Per-channel signal level of a 16-bit PCM WAV file (its header taken at its word).
+package struct WAVLevels {
+    package let channels: Int
+    package let frames: Int
+    /// Root-mean-square level of each channel.
+    package let rms: [Double]
+
+    package init(contentsOf url: URL) throws {
+        let wav = try WAVSamples(contentsOf: url)
+        channels = wav.channels
+        frames = wav.samples.first?.count ?? 0
+        rms = wav.samples.map { channel in
+            channel.isEmpty ? 0 : (channel.reduce(0.0) { $0 + Double($1) * Double($1) } / Double(channel.count)).squareRoot()
+        }
     }
 }
