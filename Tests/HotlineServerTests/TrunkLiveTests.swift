@@ -50,9 +50,7 @@ final class SippPeer: Sendable {
 
     /// sipp waiting for a message does not end on SIGTERM: kill it.
     private func kill() {
-        guard process.process.isRunning else { return }
-        _ = Glibc.kill(process.process.processIdentifier, SIGKILL)
-        process.process.waitUntilExit()
+        process.stop(grace: 0)
     }
 
     func remove() {

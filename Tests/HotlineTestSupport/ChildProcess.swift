@@ -57,12 +57,15 @@ package final class ChildProcess: Sendable {
         return process.terminationStatus
     }
 
-    /// Terminates the process (SIGTERM) and waits for it.
-    package func stop() {
-        if process.isRunning {
-            process.terminate()
-            process.waitUntilExit()
-        }
+    /// Terminates the process (SIGTERM) and waits for it; after `grace` seconds it is killed (SIGKILL),
+    /// so a peer that ignores SIGTERM (a sipp waiting for a message) cannot hang the test run.
+    package func stop(grace: Double = 5) {
+        guard process.isRunning else { return }
+        process.terminate()
+        let deadline = Date().addingTimeInterval(grace)
+        while process.isRunning && Date() < deadline { usleep(20_000) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
     }
 }
 
