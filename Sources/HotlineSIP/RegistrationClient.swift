@@ -32,6 +32,7 @@ public final class RegistrationClient: @unchecked Sendable {
     private var sequence: UInt32 = 0
     private var timer: Scheduled<Void>?
     private let transport: SIPTransportKind
+    private let destination: SIPTransportAddress?
     private var stopping = false
 
     /// Creates a registration; call ``start()``.
@@ -41,8 +42,12 @@ public final class RegistrationClient: @unchecked Sendable {
     ///   - addressOfRecord: the AOR (To/From), e.g. `sip:hotline@trunk.example`.
     ///   - credentials: for 401/407, or `nil`.
     ///   - expires: the interval asked for, in seconds.
-    public init(agent: UserAgent, registrar: SIPURI, addressOfRecord: SIPURI, credentials: DigestCredentials?, expires: Int = 3600) {
+    ///   - destination: where to send the requests when the registrar's host is a name (the caller
+    ///     resolves it; this stack does no DNS), or `nil` to send to the registrar URI's IP address.
+    public init(agent: UserAgent, registrar: SIPURI, addressOfRecord: SIPURI, credentials: DigestCredentials?, expires: Int = 3600,
+                destination: SIPTransportAddress? = nil) {
         self.agent = agent
+        self.destination = destination
         self.registrar = registrar
         self.addressOfRecord = addressOfRecord
         self.credentials = credentials
@@ -85,7 +90,7 @@ public final class RegistrationClient: @unchecked Sendable {
     private func register(expires: Int, authorization: SIPRequest?) {
         let request = authorization ?? makeRequest(expires: expires)
         if expires > 0 { setState(.registering) }
-        agent.endpoint.send(request) { [weak self] event in
+        agent.endpoint.send(request, to: destination) { [weak self] event in
             guard let self else { return }
             switch event {
             case .response(let response):

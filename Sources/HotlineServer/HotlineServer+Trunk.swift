@@ -15,20 +15,66 @@ struct TrunkState {
     var calls: [String: OutboundCall] = [:]
     /// Round robin over the media slots.
     var nextSlot = 0
+    /// The trunk's address: its host's IP address (resolved at start when the host is a name), or why
+    /// it could not be resolved.
+    var address: Result<SIPTransportAddress, CallCenterError>?
 }
 
 extension HotlineServer {
     // MARK: Registration
 
+    /// Resolves the trunk's host (an IP literal, or a name looked up once with the system resolver: A/AAAA
+    /// records, no SRV) to the address its requests go to. Blocks: called at start, before the loop serves.
+    /// - Returns: The address, or the error that makes outbound calls answer `422`.
+    static func resolveTrunk(_ trunk: ServerConfiguration.Trunk, logger: Logger) -> Result<SIPTransportAddress, CallCenterError> {
+        let kind: SIPTransportKind = trunk.transport == "tcp" ? .tcp : .udp
+        if let address = try? SIPTransportAddress(transport: kind, host: trunk.host, port: trunk.port) { return .success(address) }
+        var hints = addrinfo()
+        hints.ai_family = AF_UNSPEC
+        hints.ai_socktype = Int32(kind == .tcp ? SOCK_STREAM.rawValue : SOCK_DGRAM.rawValue)
+        var list: UnsafeMutablePointer<addrinfo>?
+        let status = getaddrinfo(trunk.host, String(trunk.port), &hints, &list)
+        defer { if let list { freeaddrinfo(list) } }
+        var found: [String] = []
+        var entry = status == 0 ? list : nil
+        while let current = entry {
+            var text = [CChar](repeating: 0, count: Int(NI_MAXHOST))
+            if getnameinfo(current.pointee.ai_addr, current.pointee.ai_addrlen, &text, socklen_t(text.count), nil, 0, NI_NUMERICHOST) == 0 {
+                found.append(String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
+            }
+            entry = current.pointee.ai_next
+        }
+        // IPv4 first: the media and SIP hosts of a hotline are usually IPv4.
+        for ip in found.sorted(by: { !$0.contains(":") && $1.contains(":") }) {
+            if let address = try? SIPTransportAddress(transport: kind, host: ip, port: trunk.port) {
+                logger.info("trunk host resolved", metadata: ["host": "\(trunk.host)", "address": "\(ip)"])
+                return .success(address)
+            }
+        }
+        let reason = status == 0 ? "no address" : String(cString: gai_strerror(status))
+        logger.error("the trunk's host cannot be resolved; outbound calls are refused", metadata: ["host": "\(trunk.host)", "reason": "\(reason)"])
+        return .failure(CallCenterError(.unavailable, "the trunk's host \(trunk.host) cannot be resolved (\(reason))"))
+    }
+
+    /// The trunk's resolved address, or the error saying why there is none.
+    func trunkAddress(_ what: String) throws(CallCenterError) -> SIPTransportAddress {
+        switch outbound.address {
+        case .success(let address)?: return address
+        case .failure(let error)?: throw CallCenterError(error.kind, "\(what): \(error.message)")
+        case nil: throw CallCenterError(.unavailable, "\(what): no outbound trunk is configured")
+        }
+    }
+
     /// Starts the registration with the trunk when the configuration asks for one (on the loop).
     func startTrunk() {
-        guard let trunk = configuration.trunk, trunk.register, let username = trunk.username, let password = trunk.password else { return }
+        guard let trunk = configuration.trunk, trunk.register, let username = trunk.username, let password = trunk.password,
+              case .success(let destination)? = outbound.address else { return }
         var registrar = SIPURI(host: trunk.host, port: trunk.port)
         if trunk.transport == "tcp" { registrar.setParameter("transport", "tcp") }
         let client = RegistrationClient(agent: userAgent, registrar: registrar,
                                         addressOfRecord: SIPURI(user: username, host: trunk.host),
                                         credentials: DigestCredentials(username: username, password: password),
-                                        expires: trunk.registerExpires)
+                                        expires: trunk.registerExpires, destination: destination)
         client.onStateChange = { [weak self] state in
             guard let self else { return }
             outbound.registrationState = state
@@ -76,11 +122,12 @@ extension HotlineServer {
         return number
     }
 
-    /// The configured trunk, or the error saying there is none.
+    /// The configured trunk, or the error saying there is none (or that its host could not be resolved).
     func requireTrunk(_ what: String) throws(CallCenterError) -> ServerConfiguration.Trunk {
         guard let trunk = configuration.trunk else {
             throw CallCenterError(.unavailable, "\(what): no outbound trunk is configured")
         }
+        _ = try trunkAddress(what)
         return trunk
     }
 
@@ -93,7 +140,7 @@ extension HotlineServer {
                                       sessionID: UInt64.random(in: 1...UInt64(UInt32.max)))
         var target = SIPURI(user: trunk.prefix + number, host: trunk.host, port: trunk.port)
         if trunk.transport == "tcp" { target.setParameter("transport", "tcp") }
-        let destination = try SIPTransportAddress(transport: trunk.transport == "tcp" ? .tcp : .udp, host: trunk.host, port: trunk.port)
+        let destination = try trunkAddress("dial \(number)")
         let from = NameAddress(uri: SIPURI(user: trunk.presentedNumber, host: trunk.host))
         let credentials = trunk.username.flatMap { user in trunk.password.map { DigestCredentials(username: user, password: $0) } }
         let call = userAgent.call(target, from: from, body: Array(offer.text.utf8), credentials: credentials,

@@ -156,7 +156,9 @@ public final class HotlineServer: @unchecked Sendable {
         userAgent.onIncomingCall = { [self] call in incoming(call) }
         userAgent.onRegistration = { [self] aor, bindings in registered(aor, bindings) }
         try await endpoint.start()
+        let address = configuration.trunk.map { Self.resolveTrunk($0, logger: logger) }
         try await loop.submit { [self] in
+            outbound.address = address
             startMediaClock()
             startTrunk()
         }.get()

@@ -9,7 +9,7 @@ extension ServerConfiguration {
     ///
     /// ```yaml
     /// trunk:
-    ///   host: 192.0.2.10        # an IP literal (no DNS in the SIP stack)
+    ///   host: 192.0.2.10        # an IP address, or a name resolved once at start (A/AAAA, no SRV)
     ///   port: 5060
     ///   transport: udp          # or tcp
     ///   username: hotline12366  # digest credentials for 401/407 challenges and REGISTER
@@ -44,7 +44,7 @@ extension ServerConfiguration {
 
         /// Creates trunk settings.
         /// - Parameters:
-        ///   - host: The trunk's IP address.
+        ///   - host: The trunk's IP address or host name.
         ///   - port: Its port.
         ///   - transport: `udp` or `tcp`.
         ///   - username: The digest user name.
@@ -102,8 +102,8 @@ extension ServerConfiguration {
         /// - Parameter file: The file name used in messages.
         /// - Throws: ``ServerConfigurationError`` naming the field.
         func validate(file: String) throws {
-            guard SocketAddressCheck.isIPLiteral(host) else {
-                throw ServerConfigurationError(message: "\(file): trunk.host: '\(host)' is not an IP address (names are not resolved)")
+            guard SocketAddressCheck.isIPLiteral(host) || SocketAddressCheck.isHostName(host) else {
+                throw ServerConfigurationError(message: "\(file): trunk.host: '\(host)' is neither an IP address nor a host name")
             }
             guard (1...65535).contains(port) else {
                 throw ServerConfigurationError(message: "\(file): trunk.port: \(port) is not a port")
@@ -136,5 +136,15 @@ enum SocketAddressCheck {
         var v4 = in_addr()
         var v6 = in6_addr()
         return inet_pton(AF_INET, host, &v4) == 1 || inet_pton(AF_INET6, host, &v6) == 1
+    }
+
+    /// Whether a host text is a host name (RFC 1123): dot-separated labels of 1–63 letters, digits and
+    /// hyphens, not starting or ending with a hyphen, 253 characters at most.
+    static func isHostName(_ host: String) -> Bool {
+        let labels = host.split(separator: ".", omittingEmptySubsequences: false)
+        return !host.isEmpty && host.utf8.count <= 253 && labels.allSatisfy { label in
+            (1...63).contains(label.utf8.count) && label.first != "-" && label.last != "-"
+                && label.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }
+        }
     }
 }

@@ -1,3 +1,5 @@
+import HotlineSIP
+import Logging
 import Testing
 @testable import HotlineServer
 
@@ -84,9 +86,22 @@ struct TrunkConfigurationTests {
         #expect(configuration.trunk?.presentedNumber == "hotline")
     }
 
+    @Test func aTrunkHostMayBeANameResolvedAtStart() throws {
+        let configuration = try ServerConfiguration.parse(yaml: "trunk:\n  host: localhost\n  port: 5999\n", file: "test.yaml")
+        let trunk = try #require(configuration.trunk)
+        #expect(trunk.host == "localhost")
+        let resolved = try HotlineServer.resolveTrunk(trunk, logger: Logger(label: "test")).get()
+        #expect(["127.0.0.1", "::1"].contains(resolved.host), "\(resolved)")
+        #expect(resolved.port == 5999)
+        var literal = trunk
+        literal.host = "192.0.2.10"
+        #expect(try HotlineServer.resolveTrunk(literal, logger: Logger(label: "test")).get().host == "192.0.2.10")
+    }
+
     @Test(arguments: [
         ("trunk:\n  port: 5060\n", "trunk.host: missing"),
-        ("trunk:\n  host: pstn.example.com\n", "not an IP address"),
+        ("trunk:\n  host: pstn..example.com\n", "neither an IP address nor a host name"),
+        ("trunk:\n  host: -pstn.example.com\n", "neither an IP address nor a host name"),
         ("trunk:\n  host: 192.0.2.1\n  transport: tls\n", "trunk.transport"),
         ("trunk:\n  host: 192.0.2.1\n  username: u\n", "go together"),
         ("trunk:\n  host: 192.0.2.1\n  register: true\n", "trunk.register"),

@@ -268,9 +268,10 @@ final class SippPeer: Sendable {
 /// The outbound trunk with real peers: the server in-process with a trunk to a sipp "PSTN" that
 /// challenges with 407, baresip phones as agents (and caller), the HTTP API and its event stream.
 @Suite(.serialized) struct TrunkLiveTests {
-    static func harness(trunk sipp: SippPeer, register: Bool = false, prefix: String = "") async throws -> CTILiveTests.Harness {
+    static func harness(trunk sipp: SippPeer, host: String = "127.0.0.1", register: Bool = false,
+                        prefix: String = "") async throws -> CTILiveTests.Harness {
         let started = try await CTILiveTests.Harness.start { configuration in
-            configuration.trunk = ServerConfiguration.Trunk(host: "127.0.0.1", port: sipp.port, username: SippPeer.user,
+            configuration.trunk = ServerConfiguration.Trunk(host: host, port: sipp.port, username: SippPeer.user,
                                                             password: SippPeer.password, register: register, callerID: "12366",
                                                             prefix: prefix)
         }
@@ -544,7 +545,8 @@ final class SippPeer: Sendable {
     @Test func registersWithTheTrunkAndRefreshes() async throws {
         let registrar = try SippPeer(scenario: SippPeer.registrar)
         defer { registrar.remove() }
-        let cti = try await Self.harness(trunk: registrar, register: true)
+        // Named, not an IP literal: resolved at start (localhost, from /etc/hosts).
+        let cti = try await Self.harness(trunk: registrar, host: "localhost", register: true)
         defer { try? FileManager.default.removeItem(at: cti.hotline.directory) }
         // sipp ends its scenario only after the authenticated REGISTER and the refresh.
         #expect(await registrar.finish() == 0, "sipp: \(registrar.process.text.suffix(1500))\n\(registrar.messages.suffix(2000))")
